@@ -1,0 +1,37 @@
+// Package features owns everything recsys keeps in Redis: per-user recent
+// history, seen and purchased sets, event-id dedupe, time-decayed popularity,
+// the product catalog, the latest recommendation per user and versioned model
+// snapshots with a current pointer.
+//
+// Key layout (prefix configurable, "recsys" by default). A user's keys share
+// the hash tag {u:<user>} so the per-event script stays valid on Redis Cluster;
+// global keys are few and grouped under their own tags:
+//
+//	<p>:{u:<user>}:hist     ZSET  type\x00gid\x00event_id  scored by event time (ms), capped
+//	<p>:{u:<user>}:seen     ZSET  gid -> latest event time, capped
+//	<p>:{u:<user>}:bought   ZSET  gid -> latest purchase time
+//	<p>:{u:<user>}:dedupe   ZSET  event_id -> event time (the dedupe window)
+//	<p>:{u:<user>}:origin   HASH  event_id -> topic/partition/offset that first applied it
+//	<p>:{u:<user>}:recs     STRING latest Recommendation (JSON), with a TTL
+//	<p>:{pop}:scores        ZSET  gid -> forward-decayed popularity
+//	<p>:{pop}:hwm           HASH  topic/partition -> highest source offset applied
+//	<p>:{pop}:epoch         STRING the forward-decay landmark (ms)
+//	<p>:{catalog}:products  HASH  gid -> Product (JSON)
+//	<p>:{catalog}:handles   HASH  handle -> gid
+//	<p>:{model:<name>}:…    model snapshots: <version>:meta, <version>:<chunk>, current, versions, seq
+//
+// Delivery: every write is idempotent so that at-least-once input gives
+// exactly-once effects. Per-user effects are applied by one Lua script per
+// event that first checks the event id; it remembers which source offset
+// applied the event, so a redelivery of the same record (a replay after a
+// crash) is told apart from a genuine duplicate sent twice by a tracker.
+// Popularity is global and is made idempotent by a per-partition high-water
+// mark of source offsets instead of a global set of event ids.
+//
+// Popularity uses forward decay (Cormode et al. 2009): an event at time t adds
+// w·2^((t−epoch)/halfLife), so ranking never needs rewriting old scores. Scores
+// overflow float64 after about 1000 half-lives from the epoch (8 years at the
+// default 72 h half-life).
+//
+// A Store is safe for concurrent use; it holds no state beyond the client.
+package features

@@ -1,0 +1,86 @@
+package features
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/recsys/recsys/schemas"
+)
+
+// Entry is one event in a user's history.
+type Entry struct {
+	EventID    string
+	Type       schemas.EventType
+	ProductGID string
+	Time       time.Time
+}
+
+// User is what the scorer needs to know about one user.
+type User struct {
+	ID string
+	// History is oldest first, at most the requested length.
+	History []Entry
+	// Purchased maps product GID to the latest purchase time.
+	Purchased map[string]time.Time
+	// Seen maps product GID to the latest interaction time.
+	Seen map[string]time.Time
+}
+
+func parseMember(member string, score float64) (Entry, bool) {
+	typ, rest, ok1 := strings.Cut(member, "\x00")
+	gid, eid, ok2 := strings.Cut(rest, "\x00")
+	if !ok1 || !ok2 {
+		return Entry{}, false
+	}
+	return Entry{EventID: eid, Type: schemas.EventType(typ), ProductGID: gid, Time: time.UnixMilli(int64(score)).UTC()}, true
+}
+
+// History returns the user's last n events, oldest first.
+func (s *Store) History(ctx context.Context, user string, n int) ([]Entry, error) {
+	users, err := s.Users(ctx, []string{user}, n)
+	if err != nil {
+		return nil, err
+	}
+	return users[0].History, nil
+}
+
+// Users reads history (last n events), purchases and seen items for each user
+// in one pipelined round trip.
+func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) {
+	pipe := s.rdb.Pipeline()
+	type cmds struct{ hist, bought, seen *redis.ZSliceCmd }
+	all := make([]cmds, len(ids))
+	for k, id := range ids {
+		all[k] = cmds{
+			hist:   pipe.ZRangeWithScores(ctx, s.userKey(id, "hist"), int64(-n), -1),
+			bought: pipe.ZRangeWithScores(ctx, s.userKey(id, "bought"), 0, -1),
+			seen:   pipe.ZRangeWithScores(ctx, s.userKey(id, "seen"), 0, -1),
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	users := make([]User, len(ids))
+	for k, c := range all {
+		u := User{ID: ids[k], Purchased: timesOf(c.bought.Val()), Seen: timesOf(c.seen.Val())}
+		for _, z := range c.hist.Val() {
+			if e, ok := parseMember(z.Member.(string), z.Score); ok {
+				u.History = append(u.History, e)
+			}
+		}
+		users[k] = u
+	}
+	return users, nil
+}
+
+func timesOf(zs []redis.Z) map[string]time.Time {
+	m := make(map[string]time.Time, len(zs))
+	for _, z := range zs {
+		m[z.Member.(string)] = time.UnixMilli(int64(z.Score)).UTC()
+	}
+	return m
+}
