@@ -1,0 +1,151 @@
+package trainer
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"sync"
+
+	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/schemas"
+)
+
+// Part is one fitted component of a snapshot and its blend weight.
+type Part struct {
+	Algorithm string
+	Weight    float64
+	Component Component
+}
+
+// Snapshot is an immutable, versioned set of fitted components over one item
+// vocabulary, blended into one ranking. Safe for concurrent use.
+type Snapshot struct {
+	Update schemas.ModelUpdate
+	Items  []string
+	Parts  []Part
+	index  map[string]int32
+	bufs   sync.Pool
+}
+
+// NewSnapshot assembles parts fitted on d.
+func NewSnapshot(update schemas.ModelUpdate, items []string, parts []Part) *Snapshot {
+	s := &Snapshot{Update: update, Items: items, Parts: parts, index: make(map[string]int32, len(items))}
+	for k, it := range items {
+		s.index[it] = int32(k)
+	}
+	s.bufs.New = func() any { b := make([]float32, 2*len(items)); return &b }
+	return s
+}
+
+// Version names the snapshot.
+func (s *Snapshot) Version() string { return s.Update.Version }
+
+// Events converts a Redis history to item ids, dropping unknown items.
+func (s *Snapshot) Events(h []features.Entry) []Event {
+	out := make([]Event, 0, len(h))
+	for _, e := range h {
+		if id, ok := s.index[e.ProductGID]; ok {
+			out = append(out, Event{Item: id, Type: e.Type, Time: e.Time.UnixMilli()})
+		}
+	}
+	return out
+}
+
+// Rank returns the n best products for a user with history h (oldest
+// first), never one of exclude, and the reason: personalized when a
+// history-aware component contributed, else popular.
+func (s *Snapshot) Rank(h []features.Entry, n int, exclude []string) ([]schemas.ScoredItem, string) {
+	bp := s.bufs.Get().(*[]float32)
+	defer s.bufs.Put(bp)
+	blend, part := (*bp)[:len(s.Items)], (*bp)[len(s.Items):]
+	personal := s.Blend(s.Events(h), blend, part)
+	for _, gid := range exclude {
+		if id, ok := s.index[gid]; ok {
+			Mask(blend, []int32{id})
+		}
+	}
+	top := TopN(blend, n)
+	items := make([]schemas.ScoredItem, 0, len(top))
+	for _, t := range top {
+		if t.Score <= 0 && personal {
+			break // nothing relevant left; the scorer may backfill
+		}
+		items = append(items, schemas.ScoredItem{ProductGID: s.Items[t.Item], Score: float64(t.Score)})
+	}
+	if personal {
+		return items, schemas.ReasonPersonalized
+	}
+	return items, schemas.ReasonPopular
+}
+
+// Blend writes the weighted sum of every part's max-normalized scores into
+// blend (len = items), using part as scratch. It reports whether any part
+// other than popularity scored something.
+func (s *Snapshot) Blend(h []Event, blend, part []float32) bool {
+	clear(blend)
+	personal := false
+	for _, p := range s.Parts {
+		p.Component.Score(h, part)
+		var top float32
+		for _, v := range part {
+			top = max(top, v)
+		}
+		if top <= 0 {
+			continue
+		}
+		if p.Algorithm != (Popularity{}).Name() {
+			personal = true
+		}
+		w := float32(p.Weight) / top
+		for k, v := range part {
+			blend[k] += w * v
+		}
+	}
+	return personal
+}
+
+type snapshotFile struct {
+	Update schemas.ModelUpdate
+	Items  []string
+	Parts  []partFile
+}
+
+type partFile struct {
+	Algorithm string
+	Weight    float64
+	Data      []byte
+}
+
+// MarshalBinary encodes the snapshot for storage.
+func (s *Snapshot) MarshalBinary() ([]byte, error) {
+	f := snapshotFile{Update: s.Update, Items: s.Items}
+	for _, p := range s.Parts {
+		data, err := p.Component.MarshalBinary()
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", p.Algorithm, err)
+		}
+		f.Parts = append(f.Parts, partFile{p.Algorithm, p.Weight, data})
+	}
+	return gobEncode(f)
+}
+
+// DecodeSnapshot restores a snapshot written by MarshalBinary.
+func DecodeSnapshot(data []byte) (*Snapshot, error) {
+	var f snapshotFile
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&f); err != nil {
+		return nil, fmt.Errorf("decoding snapshot: %w", err)
+	}
+	parts := make([]Part, 0, len(f.Parts))
+	for _, p := range f.Parts {
+		alg, err := Lookup(p.Algorithm)
+		if err != nil {
+			return nil, fmt.Errorf("decoding snapshot: %w", err)
+		}
+		c, err := alg.Decode(p.Data)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, Part{p.Algorithm, p.Weight, c})
+	}
+	return NewSnapshot(f.Update, f.Items, parts), nil
+}
