@@ -221,6 +221,3 @@ func TestConfigValidateReportsEveryRule(t *testing.T) {
 		}
 	}
 }
-
-
-

@@ -17,8 +17,9 @@ type FitConfig struct {
 	Seed int64
 }
 
-// Algorithm fits one model family. Adding a model to recsys is one file that
-// implements Algorithm and Component, plus one line in Algorithms.
+// Algorithm fits one model family. Adding a model to recsys is one file (or
+// sub-package, e.g. trainer/als) implementing Algorithm and Component, plus
+// one line in trainer/models.All.
 type Algorithm interface {
 	// Name identifies the algorithm in snapshots, configuration and reports.
 	Name() string
@@ -41,21 +42,24 @@ type Component interface {
 	MarshalBinary() ([]byte, error)
 }
 
-// Algorithms returns every algorithm recsys knows, by name.
-func Algorithms() map[string]Algorithm {
-	algs := map[string]Algorithm{}
-	for _, a := range []Algorithm{
-		Popularity{},
-		Transitions{},
-	} {
-		algs[a.Name()] = a
+// Registry maps algorithm names to algorithms; snapshots are decoded through it.
+type Registry map[string]Algorithm
+
+// NewRegistry indexes algs by name.
+func NewRegistry(algs ...Algorithm) Registry {
+	r := Registry{}
+	for _, a := range algs {
+		r[a.Name()] = a
 	}
-	return algs
+	return r
 }
 
+// Builtin returns the algorithms of this package: popularity and transitions.
+func Builtin() Registry { return NewRegistry(Popularity{}, Transitions{}) }
+
 // Lookup returns the algorithm called name.
-func Lookup(name string) (Algorithm, error) {
-	a, ok := Algorithms()[name]
+func (r Registry) Lookup(name string) (Algorithm, error) {
+	a, ok := r[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown algorithm %q", name)
 	}

@@ -129,15 +129,16 @@ func (s *Snapshot) MarshalBinary() ([]byte, error) {
 	return gobEncode(f)
 }
 
-// DecodeSnapshot restores a snapshot written by MarshalBinary.
-func DecodeSnapshot(data []byte) (*Snapshot, error) {
+// DecodeSnapshot restores a snapshot written by MarshalBinary, decoding each
+// part with the algorithm of that name in reg.
+func DecodeSnapshot(data []byte, reg Registry) (*Snapshot, error) {
 	var f snapshotFile
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&f); err != nil {
 		return nil, fmt.Errorf("decoding snapshot: %w", err)
 	}
 	parts := make([]Part, 0, len(f.Parts))
 	for _, p := range f.Parts {
-		alg, err := Lookup(p.Algorithm)
+		alg, err := reg.Lookup(p.Algorithm)
 		if err != nil {
 			return nil, fmt.Errorf("decoding snapshot: %w", err)
 		}
