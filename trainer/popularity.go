@@ -47,18 +47,22 @@ func (p Popularity) Fit(ctx context.Context, d *Dataset, cfg FitConfig) (Compone
 
 // Decode implements Algorithm.
 func (Popularity) Decode(data []byte) (Component, error) {
-	var m popularityModel
+	var m popularityState
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
 		return nil, fmt.Errorf("decoding popularity: %w", err)
 	}
-	return &m, nil
+	return (*popularityModel)(&m), nil
 }
 
 type popularityModel struct{ Scores []float32 }
 
+// popularityState is popularityModel without methods: gob would otherwise
+// call MarshalBinary from inside MarshalBinary.
+type popularityState popularityModel
+
 func (m *popularityModel) Score(_ []Event, scores []float32) { copy(scores, m.Scores) }
 
-func (m *popularityModel) MarshalBinary() ([]byte, error) { return gobEncode(m) }
+func (m *popularityModel) MarshalBinary() ([]byte, error) { return gobEncode((*popularityState)(m)) }
 
 func gobEncode(v any) ([]byte, error) {
 	var buf bytes.Buffer

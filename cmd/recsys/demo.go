@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/features/redisserver"
+	"github.com/recsys/recsys/ingest/synth"
+)
+
+// demoConfig is what `recsys demo` takes.
+type demoConfig struct {
+	synth       synth.Config
+	rate        float64
+	timeout     time.Duration
+	redisServer string
+	show        int
+	n           int
+	verbose     bool
+}
+
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f := newFlagSet("demo", getenv, stderr)
+	var dc demoConfig
+	defineSynth(f, &dc.synth)
+	f.float(&dc.rate, "rate", 1000, "events per second in the live phase (after the first model)")
+	f.dur(&dc.timeout, "duration", 90*time.Second, "stop after this long even if not done")
+	f.str(&dc.redisServer, "redis-server", "", "redis-server binary (default: on PATH, else embedded miniredis)")
+	f.int(&dc.show, "show", 3, "shoppers whose history and recommendations are printed")
+	f.int(&dc.n, "n", 16, "products per recommendation list")
+	f.boolean(&dc.verbose, "verbose", false, "print the stages' logs")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, dc.timeout)
+	defer cancel()
+	return demo(ctx, dc, stdout, stderr)
+}
+
+func demo(ctx context.Context, dc demoConfig, stdout, stderr io.Writer) error {
+	dc.synth.End = time.Now().UTC().Truncate(time.Millisecond)
+	gen, err := synth.New(dc.synth)
+	if err != nil {
+		return err
+	}
+	broker, err := startBroker(0, "")
+	if err != nil {
+		return err
+	}
+	defer broker.Close()
+	rds, err := redisserver.StartEmbedded(ctx, dc.redisServer)
+	if err != nil {
+		return err
+	}
+	defer rds.Close()
+	fmt.Fprintf(stdout, "recsys demo: embedded Kafka-protocol broker at %v, Redis: %s at %s\n", broker.ListenAddrs(), rds.Kind, rds.Addr)
+	c := demoPipelineConfig(broker.ListenAddrs(), rds.Addr, dc)
+	if err := c.finish(); err != nil {
+		return err
+	}
+	logOut := io.Discard
+	if dc.verbose {
+		logOut = stderr
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	reg := prometheus.NewRegistry()
+	return runDemoPipeline(ctx, &c, gen, dc, reg, log, stdout)
+}
+
+func demoPipelineConfig(brokers []string, redisAddr string, dc demoConfig) config {
+	var c config
+	f := newFlagSet("demo", func(string) string { return "" }, io.Discard)
+	c.define(f) // defaults, exactly as `recsys run` has them
+	c.Brokers, c.Redis, c.MetricsAddr = brokers, []string{redisAddr}, ""
+	c.Scorer.N = dc.n
+	c.Trainer.Interval, c.Trainer.Window, c.Trainer.MinEvents = 3*time.Second, 365*24*time.Hour, 200
+	return c
+}
+
+func runDemoPipeline(ctx context.Context, c *config, gen *synth.Generator, dc demoConfig, reg *prometheus.Registry, log *slog.Logger, stdout io.Writer) error {
+	pctx, stopPipeline := context.WithCancel(ctx)
+	defer stopPipeline()
+	g, gctx := errgroup.WithContext(pctx)
+	g.Go(func() error { return runPipeline(gctx, c, stageNames, log, reg) })
+	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations)
+	g.Go(func() error { return watch.run(gctx) })
+	var sum demoSummary
+	g.Go(func() error {
+		defer stopPipeline()
+		return driveDemo(gctx, c, gen, dc, reg, watch, &sum, stdout)
+	})
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if sum.err != nil {
+		return sum.err
+	}
+	return printSummary(ctx, c, gen, dc, reg, watch, &sum, stdout)
+}
+
+// driveDemo produces the catalog and the clickstream: most of it flat out,
+// then, once a model is promoted, the rest paced like live traffic.
+func driveDemo(ctx context.Context, c *config, gen *synth.Generator, dc demoConfig, reg *prometheus.Registry, watch *outputWatch, sum *demoSummary, stdout io.Writer) error {
+	rdb := c.redisClient()
+	defer rdb.Close()
+	store := features.New(rdb, c.Store)
+	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
+		return ensureTopics(ctx, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
+	}); err != nil {
+		return err
+	}
+	if err := sendCatalog(ctx, c.Brokers, c.Topics.Catalog, gen.Catalog()); err != nil {
+		return err
+	}
+	events := collectEvents(gen)
+	split := len(events) * 7 / 10
+	progress := startProgress(ctx, reg, watch, store, c.Trainer.Name, len(events), stdout)
+	defer progress.stop()
+	w := newWriter(c.Brokers, c.Topics.Events)
+	defer w.Close()
+	sum.bad = badRecords()
+	if _, err := send(ctx, w, messages(events[:split], sum.bad), 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sent %d events (and %d malformed records) flat out; waiting for the first model…\n", split, len(sum.bad))
+	if sum.err = waitModel(ctx, store, c.Trainer.Name); sum.err != nil {
+		return nil
+	}
+	sum.liveFrom = time.Now()
+	fmt.Fprintf(stdout, "model promoted; sending the remaining %d events at %.0f/s like live traffic\n", len(events)-split, dc.rate)
+	if _, err := send(ctx, w, messages(events[split:], nil), dc.rate); err != nil {
+		return err
+	}
+	sum.sent = len(events)
+	sum.err = waitDrained(ctx, reg)
+	return nil
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/ingest/synth"
+	"github.com/recsys/recsys/schemas"
+)
+
+// demoSummary is what the demo reports at the end.
+type demoSummary struct {
+	sent     int
+	bad      [][]byte
+	liveFrom time.Time
+	err      error
+}
+
+func collectEvents(gen *synth.Generator) []schemas.Event {
+	var events []schemas.Event
+	for e := range gen.Events() {
+		events = append(events, e)
+	}
+	return events
+}
+
+// badRecords are malformed inputs the demo mixes in to show the DLQ at work.
+func badRecords() [][]byte {
+	return [][]byte{
+		[]byte(`this is not an event`),
+		[]byte(`{"event_id":"bad-1","type":"view","product":"1","ts":"2026-11-01T10:00:00Z"}`),
+		[]byte(`{"event_id":"bad-2","user_id":"has spaces in it","type":"view","product":"1","ts":"2026-11-01T10:00:00Z"}`),
+		[]byte(`{"event_id":"bad-3","user_id":"u","type":"teleport","product":"1","ts":"2026-11-01T10:00:00Z"}`),
+	}
+}
+
+// messages encodes events as canonical JSON, with bad records spread among them.
+func messages(events []schemas.Event, bad [][]byte) func(func(kafka.Message, error) bool) {
+	return func(yield func(kafka.Message, error) bool) {
+		every := len(events)/(len(bad)+1) + 1
+		for k, e := range events {
+			if b := k / every; k%every == every/2 && b < len(bad) {
+				if !yield(kafka.Message{Value: bad[b]}, nil) {
+					return
+				}
+			}
+			v, err := schemas.EncodeEventJSON(e)
+			if !yield(kafka.Message{Key: []byte(e.UserID), Value: v}, err) {
+				return
+			}
+		}
+	}
+}
+
+func waitModel(ctx context.Context, store *features.Store, name string) error {
+	for {
+		if _, err := store.CurrentVersion(ctx, name); err == nil {
+			return nil
+		} else if !errors.Is(err, features.ErrNotFound) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no model was promoted in time: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// waitDrained waits until ingest has handled every record sent and the scorer
+// every interaction ingest produced.
+func waitDrained(ctx context.Context, reg *prometheus.Registry) error {
+	var prev counts
+	changed := time.Now()
+	for {
+		c := gatherCounts(reg)
+		if c.ingested != prev.ingested || c.scored != prev.scored {
+			prev, changed = c, time.Now()
+		}
+		if c.ingested > 0 && c.scored >= c.forwarded && time.Since(changed) >= 500*time.Millisecond {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pipeline did not drain in time: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// counts are the pipeline's counters, read from the metrics registry.
+type counts struct {
+	ingested, forwarded, duplicates, dlq, scored, lists float64
+	dlqByClass                                          map[string]float64
+}
+
+func gatherCounts(reg *prometheus.Registry) counts {
+	c := counts{dlqByClass: map[string]float64{}}
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			label := ""
+			if len(m.GetLabel()) > 0 {
+				label = m.GetLabel()[0].GetValue()
+			}
+			v := m.GetCounter().GetValue()
+			switch mf.GetName() {
+			case "recsys_ingest_events_total":
+				c.ingested += v
+				if label == "applied" || label == "replayed" {
+					c.forwarded += v
+				}
+				if label == "duplicate" {
+					c.duplicates += v
+				}
+			case "recsys_ingest_dlq_total":
+				c.dlq += v
+				c.dlqByClass[label] += v
+			case "recsys_scorer_events_total":
+				c.scored += v
+			case "recsys_scorer_recommendations_total":
+				c.lists += v
+			}
+		}
+	}
+	return c
+}
