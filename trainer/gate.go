@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/recsys/recsys/features"
 	"github.com/recsys/recsys/schemas"
@@ -18,13 +19,14 @@ type verdict struct {
 }
 
 // minFresh is the fewest holdout users unseen by the current model for a fair
-// comparison; with fewer, every holdout user is used.
+// comparison; with fewer, the current model is kept.
 const minFresh = 20
 
 // gate fits a candidate on all but each user's last item and compares its
 // NDCG@10 on those held-out items with popularity and the current model.
 // Only events after the current model's window are unseen by it, so the
-// comparison uses holdout users whose last event is newer than that window.
+// comparison uses holdout users whose last event is newer than that window;
+// with too few of them there is nothing new to judge and nothing is promoted.
 func (s *Stage) gate(ctx context.Context, d *Dataset) (verdict, error) {
 	v := verdict{metrics: map[string]float64{}}
 	cur, err := s.loadCurrent(ctx)
@@ -40,9 +42,12 @@ func (s *Stage) gate(ctx context.Context, d *Dataset) (verdict, error) {
 		return v, nil
 	}
 	if cur != nil {
-		test = freshHoldouts(d, test, cur.Update.WindowEnd.UnixMilli())
+		if test = freshHoldouts(d, test, cur.Update.WindowEnd.UnixMilli()); len(test) < minFresh {
+			v.reason = fmt.Sprintf("only %d holdout users are newer than %s's window: not enough new data to judge; keeping it", len(test), v.current)
+			return v, nil
+		}
 	}
-	parts, err := s.fit(ctx, train)
+	parts, err := s.fit(ctx, withoutHoldouts(d, test))
 	if err != nil {
 		return v, err
 	}
@@ -114,20 +119,32 @@ func (s *Stage) loadCurrent(ctx context.Context) (*Snapshot, error) {
 	return snap, nil
 }
 
-// freshHoldouts keeps holdouts whose event is newer than ms, unless fewer than
-// minFresh are.
+// withoutHoldouts is d minus every event of each held-out (user, item) pair,
+// with order, repeats and event types intact: the candidate trains on what
+// the served model will see, not on the protocol's collapsed pairs.
+func withoutHoldouts(d *Dataset, test []Holdout) *Dataset {
+	seqs := slices.Clone(d.Seqs)
+	for _, h := range test {
+		seqs[h.User] = slices.DeleteFunc(slices.Clone(seqs[h.User]), func(e Event) bool { return e.Item == h.Item })
+	}
+	return d.WithSeqs(seqs)
+}
+
+// freshHoldouts keeps holdouts the current model cannot have seen: the user's
+// every interaction with the held-out item is newer than ms.
 func freshHoldouts(d *Dataset, test []Holdout, ms int64) []Holdout {
 	var fresh []Holdout
 	for _, h := range test {
+		seen := false
 		for _, e := range d.Seqs[h.User] {
-			if e.Item == h.Item && e.Time > ms {
-				fresh = append(fresh, h)
+			if e.Item == h.Item && e.Time <= ms {
+				seen = true
 				break
 			}
 		}
-	}
-	if len(fresh) < minFresh {
-		return test
+		if !seen {
+			fresh = append(fresh, h)
+		}
 	}
 	return fresh
 }
