@@ -40,10 +40,11 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"demo":    {"run everything on an embedded broker and Redis with a synthetic shop", runDemo},
-		"run":     {"run ingest|scorer|trainer|all against --brokers and --redis", runStages},
-		"broker":  {"run the embedded Kafka-protocol broker alone", runBroker},
-		"produce": {"send synthetic events or a JSON-lines file to a topic", runProduce},
+		"demo":        {"run everything on an embedded broker and Redis with a synthetic shop", runDemo},
+		"run":         {"run ingest|scorer|trainer|all against --brokers and --redis", runStages},
+		"broker":      {"run the embedded Kafka-protocol broker alone", runBroker},
+		"produce":     {"send synthetic events or a JSON-lines file to a topic", runProduce},
+		"healthcheck": {"GET a health URL (default http://localhost:9100/readyz); for containers", runHealthcheck},
 	}
 }
 

@@ -17,32 +17,42 @@ import (
 	"github.com/recsys/recsys/schemas"
 )
 
+// produceConfig is what `recsys produce` takes.
+type produceConfig struct {
+	brokers             []string
+	topic, catalogTopic string
+	file, format        string
+	rate                float64
+	synth               synth.Config
+}
+
+func (p *produceConfig) define(f *flagSet) {
+	f.list(&p.brokers, "brokers", "localhost:9092", "Kafka bootstrap brokers")
+	f.str(&p.topic, "topic-events", "clickstream.events", "topic to send to")
+	f.str(&p.catalogTopic, "topic-catalog", "catalog.products", "send the synthetic catalog here first; empty skips")
+	f.str(&p.file, "file", "", "send this JSON-lines file (one record per line) instead of synthetic events; - is stdin")
+	f.str(&p.format, "format", "json", "synthetic event encoding: json, avro (single-object) or confluent")
+	f.float(&p.rate, "rate", 0, "events per second; 0 sends as fast as possible")
+	defineSynth(f, &p.synth)
+}
+
 func runProduce(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f := newFlagSet("produce", getenv, stderr)
-	var brokers []string
-	var topic, catalogTopic, file, format string
-	var rate float64
-	var sc synth.Config
-	f.list(&brokers, "brokers", "localhost:9092", "Kafka bootstrap brokers")
-	f.str(&topic, "topic-events", "clickstream.events", "topic to send to")
-	f.str(&catalogTopic, "topic-catalog", "catalog.products", "send the synthetic catalog here first; empty skips")
-	f.str(&file, "file", "", "send this JSON-lines file (one record per line) instead of synthetic events; - is stdin")
-	f.str(&format, "format", "json", "synthetic event encoding: json, avro (single-object) or confluent")
-	f.float(&rate, "rate", 0, "events per second; 0 sends as fast as possible")
-	defineSynth(f, &sc)
+	var p produceConfig
+	p.define(f)
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	w := newWriter(brokers, topic)
+	w := newWriter(p.brokers, p.topic)
 	defer w.Close()
 	var n int
 	var err error
-	if file != "" {
-		n, err = produceFile(ctx, w, file, rate)
+	if p.file != "" {
+		n, err = produceFile(ctx, w, p.file, p.rate)
 	} else {
-		n, err = produceSynthetic(ctx, brokers, w, catalogTopic, sc, format, rate)
+		n, err = produceSynthetic(ctx, p.brokers, w, p.catalogTopic, p.synth, p.format, p.rate)
 	}
-	fmt.Fprintf(stdout, "sent %d records to %s\n", n, topic)
+	fmt.Fprintf(stdout, "sent %d records to %s\n", n, p.topic)
 	return err
 }
 
