@@ -13,8 +13,11 @@ import (
 func (s *Stage) consume(ctx context.Context) error {
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: s.cfg.Brokers, GroupID: s.cfg.GroupID, Topic: s.cfg.Topic,
-		StartOffset: kafka.FirstOffset, CommitInterval: 0, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond,
+		StartOffset: kafka.FirstOffset, CommitInterval: 0, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 500 * time.Millisecond,
 		QueueCapacity: s.cfg.BatchSize, ReadLagInterval: -1,
+		// kafka-go sleeps ReadBackoffMin (default 100ms) after an idle fetch
+		// that missed its own deadline: a latency spike. Back off from 2ms.
+		ReadBackoffMin: 2 * time.Millisecond, ReadBackoffMax: time.Second,
 	})
 	defer rd.Close()
 	for ctx.Err() == nil {

@@ -23,6 +23,8 @@ type Config struct {
 	Name string
 	// Interval between training runs; the first run starts at once. Default: 10m.
 	Interval time.Duration
+	// FirstRetry is the interval while no model exists yet. Default: 5s.
+	FirstRetry time.Duration
 	// Window replays records appended within this long before the run. Default: 30 days.
 	Window time.Duration
 	// MinEvents skips a run with fewer interactions. Default: 50.
@@ -55,6 +57,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Interval == 0 {
 		c.Interval = 10 * time.Minute
+	}
+	if c.FirstRetry == 0 {
+		c.FirstRetry = 5 * time.Second
 	}
 	if c.Window == 0 {
 		c.Window = 30 * 24 * time.Hour

@@ -59,11 +59,11 @@ func New(cfg Config, store *features.Store, reg Registry, log *slog.Logger, prom
 }
 
 // Run trains at once and then every Interval until ctx ends. A failed run is
-// logged and retried at the next tick; the current model stays.
+// logged and retried at the next tick; the current model stays. Until a first
+// model exists it retries every FirstRetry, so a new deployment does not wait
+// a whole Interval for its first model.
 func (s *Stage) Run(ctx context.Context) error {
 	defer s.writer.Close()
-	t := time.NewTicker(s.cfg.Interval)
-	defer t.Stop()
 	for {
 		res, err := s.TrainOnce(ctx)
 		switch {
@@ -74,10 +74,14 @@ func (s *Stage) Run(ctx context.Context) error {
 		default:
 			s.log.Info("training run done", "promoted", res.Promoted, "version", res.Version, "reason", res.Reason)
 		}
+		wait := s.cfg.Interval
+		if res.Version == "" {
+			wait = min(wait, s.cfg.FirstRetry)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }

@@ -31,6 +31,8 @@ type infra struct {
 	CreateTopics  bool
 	Topics        topics
 	MetricsAddr   string
+	BatchLinger   time.Duration
+	ProduceLinger time.Duration
 	LogFormat     string
 	LogLevel      string
 }
@@ -61,6 +63,8 @@ func (c *config) define(f *flagSet) {
 	f.str(&c.LogFormat, "log-format", "text", "text or json")
 	f.str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.int(&c.Store.HistoryLen, "history-len", 200, "events kept per user in Redis")
+	f.dur(&c.BatchLinger, "batch-linger", 200*time.Microsecond, "after a record arrives, wait this long for more before handling the batch")
+	f.dur(&c.ProduceLinger, "produce-linger", 200*time.Microsecond, "producer batch timeout (kafka-go's 1s default is a latency floor)")
 	f.dur(&c.Store.PopularityHalfLife, "popularity-half-life", 72*time.Hour, "half-life of trending popularity")
 	c.defineStages(f)
 }
@@ -85,6 +89,8 @@ func (c *config) defineStages(f *flagSet) {
 // finish copies shared settings into each stage's Config and validates all.
 func (c *config) finish() error {
 	in := &c.Ingest
+	in.BatchLinger, in.ProduceLinger = c.BatchLinger, c.ProduceLinger
+	c.Scorer.BatchLinger, c.Scorer.ProduceLinger = c.BatchLinger, c.ProduceLinger
 	in.Brokers, in.Topic, in.DLQTopic, in.OutputTopic, in.CatalogTopic =
 		c.Brokers, c.Topics.Events, c.Topics.DLQ, c.Topics.Interactions, c.Topics.Catalog
 	sc := &c.Scorer

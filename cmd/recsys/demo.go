@@ -81,7 +81,9 @@ func demoPipelineConfig(brokers []string, redisAddr string, dc demoConfig) confi
 	c.define(f) // defaults, exactly as `recsys run` has them
 	c.Brokers, c.Redis, c.MetricsAddr = brokers, []string{redisAddr}, ""
 	c.Scorer.N = dc.n
-	c.Trainer.Interval, c.Trainer.Window, c.Trainer.MinEvents = 3*time.Second, 365*24*time.Hour, 200
+	// The first model comes FirstRetry after enough data; retraining waits
+	// past the live phase so its CPU does not show up in the latencies.
+	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.Window, c.Trainer.MinEvents = time.Minute, time.Second, 365*24*time.Hour, 200
 	return c
 }
 
@@ -132,6 +134,9 @@ func driveDemo(ctx context.Context, c *config, gen *synth.Generator, dc demoConf
 	}
 	fmt.Fprintf(stdout, "sent %d events (and %d malformed records) flat out; waiting for the first model…\n", split, len(sum.bad))
 	if sum.err = waitModel(ctx, store, c.Trainer.Name); sum.err != nil {
+		return nil
+	}
+	if sum.err = waitDrained(ctx, reg); sum.err != nil { // live latencies should not include the backlog
 		return nil
 	}
 	sum.liveFrom = time.Now()

@@ -37,7 +37,8 @@ func newOutputWatch(brokers []string, topic string) *outputWatch {
 func (w *outputWatch) run(ctx context.Context) error {
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: w.brokers, Topic: w.topic, GroupID: fmt.Sprintf("recsys-demo-watch-%d", time.Now().UnixNano()),
-		StartOffset: kafka.FirstOffset, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 50 * time.Millisecond,
+		StartOffset: kafka.FirstOffset, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 500 * time.Millisecond,
+		ReadBackoffMin: 2 * time.Millisecond, ReadBackoffMax: time.Second,
 	})
 	defer rd.Close()
 	for {

@@ -196,4 +196,3 @@ func mapValues(m map[string]schemas.Event) []schemas.Event {
 	}
 	return out
 }
-

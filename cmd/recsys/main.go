@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"broker":      {"run the embedded Kafka-protocol broker alone", runBroker},
 		"produce":     {"send synthetic events or a JSON-lines file to a topic", runProduce},
 		"healthcheck": {"GET a health URL (default http://localhost:9100/readyz); for containers", runHealthcheck},
+		"eval":        {"offline evaluation on files: tables, JSON, top-K lists, plots", runEval},
 	}
 }
 

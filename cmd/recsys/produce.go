@@ -67,7 +67,7 @@ func defineSynth(f *flagSet, sc *synth.Config) {
 func newWriter(brokers []string, topic string) *kafka.Writer {
 	return &kafka.Writer{
 		Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Murmur2Balancer{},
-		BatchTimeout: time.Millisecond, BatchSize: 1000, RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 200 * time.Microsecond, BatchSize: 1000, RequiredAcks: kafka.RequireAll,
 	}
 }
 

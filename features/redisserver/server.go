@@ -86,6 +86,7 @@ func (s *Server) Start(ctx context.Context) error {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
 	}
 	cmd := exec.Command(s.opts.Binary, args...)
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting redis-server: %w", err)
 	}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/recsys/recsys/trainer/datasets"
+	"github.com/recsys/recsys/trainer/eval"
+)
+
+// evalConfig is the configuration of `recsys eval`.
+type evalConfig struct {
+	Input    string
+	Format   string
+	Run      eval.Config
+	ks       string
+	models   string
+	cut      string
+	JSON     bool
+	RecsOut  string
+	PlotPath string
+}
+
+// runEval evaluates models offline on a file and prints the report.
+func runEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseEvalFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	data, err := datasets.Load(c.Input, datasets.Format(c.Format))
+	if err != nil {
+		return err
+	}
+	rep, err := eval.RunData(ctx, data, c.Run)
+	if err != nil {
+		return err
+	}
+	if c.RecsOut != "" {
+		if err := rep.WriteRecs(c.RecsOut); err != nil {
+			return err
+		}
+	}
+	if c.PlotPath != "" {
+		if err := rep.WritePlot(c.PlotPath); err != nil {
+			return err
+		}
+	}
+	if c.JSON {
+		return rep.WriteJSON(stdout)
+	}
+	return rep.WriteTable(stdout)
+}
+
+func parseEvalFlags(args []string, getenv func(string) string, stderr io.Writer) (evalConfig, error) {
+	var c evalConfig
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(name, def string) string {
+		if v := getenv("RECSYS_EVAL_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Input, "input", env("INPUT", ""), "interaction file, gzip or not (env RECSYS_EVAL_INPUT)")
+	fs.StringVar(&c.Format, "format", env("FORMAT", ""), "retail | tsv | jsonl | movielens (default: guessed from the file name)")
+	protocol := fs.String("protocol", env("PROTOCOL", "llo"), "llo | temporal | random | exp")
+	fs.StringVar(&c.ks, "k", env("K", "5,10,20"), "cut-offs, comma separated")
+	fs.StringVar(&c.models, "models", env("MODELS", ""), "models, comma separated (default: all registered; popularity is always included)")
+	fs.IntVar(&c.Run.Threads, "threads", envInt(env("THREADS", ""), 0), "threads for fitting and ranking (default GOMAXPROCS)")
+	fs.Int64Var(&c.Run.Seed, "seed", int64(envInt(env("SEED", ""), 1)), "seed of splits and fitting")
+	fs.Float64Var(&c.Run.TestFrac, "test-frac", 0.2, "held-out share of the temporal, random and exp splits")
+	fs.StringVar(&c.cut, "cut", "", "temporal split time, RFC 3339 or YYYY-MM-DD (default: the 80% event quantile)")
+	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
+	fs.StringVar(&c.RecsOut, "recs-out", "", "write each model's top-K lists (user<TAB>item1,item2,…) and test.tsv into this directory")
+	fs.StringVar(&c.PlotPath, "plot", "", "draw HR@K and NDCG@K against K per model into this PNG file")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.Run.Protocol = eval.Protocol(*protocol)
+	c.Run.Progress = stderr
+	c.Run.Algorithms = eval.Algorithms()
+	return c, c.finish()
+}
+
+// finish parses the list and time flags and validates, one error per rule.
+func (c *evalConfig) finish() error {
+	var errs []error
+	if c.Input == "" {
+		errs = append(errs, errors.New("eval: --input is required"))
+	}
+	for _, f := range strings.Split(c.ks, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("eval: --k: %q is not an integer", f))
+			continue
+		}
+		c.Run.Ks = append(c.Run.Ks, k)
+	}
+	for _, m := range strings.Split(c.models, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			c.Run.Models = append(c.Run.Models, m)
+		}
+	}
+	if c.cut != "" {
+		t, err := time.Parse(time.RFC3339, c.cut)
+		if err != nil {
+			t, err = time.Parse(time.DateOnly, c.cut)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("eval: --cut %q: want RFC 3339 or YYYY-MM-DD", c.cut))
+		}
+		c.Run.Cut = t
+	}
+	if err := c.Run.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func envInt(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
