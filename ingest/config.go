@@ -1,0 +1,161 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// CatalogOff as Config.CatalogTopic disables the catalog loop.
+const CatalogOff = "-"
+
+// FormatAuto as Config.Format detects the format of each record.
+const FormatAuto = "auto"
+
+// Config configures a Stage. Zero values take the documented defaults.
+type Config struct {
+	// Brokers are the Kafka bootstrap addresses (host:port). Required.
+	Brokers []string
+	// Topic carries the raw clickstream. Default: "clickstream.events".
+	Topic string
+	// DLQTopic receives bad input: original bytes plus reason headers.
+	// Default: "clickstream.events.dlq".
+	DLQTopic string
+	// OutputTopic receives normalized interactions (Avro single-object, key =
+	// user id). Default: "recsys.interactions".
+	OutputTopic string
+	// CatalogTopic carries catalog products (key = product GID, tombstone =
+	// delisted); CatalogOff ("-") disables the catalog loop.
+	// Default: "catalog.products".
+	CatalogTopic string
+	// GroupID is the consumer group of the event loop; the catalog loop uses
+	// GroupID+"-catalog". Default: "recsys-ingest".
+	GroupID string
+	// BatchSize is the most records handled (and produced) per batch.
+	// Default: 1000.
+	BatchSize int
+	// BatchLinger is how long, after the first record of a batch, ingest waits
+	// for more before handling what it has. Default: 2ms.
+	BatchLinger time.Duration
+	// ProduceLinger is the kafka-go Writer.BatchTimeout. Its own default of 1s
+	// would be a latency floor on every batch. Default: 1ms.
+	ProduceLinger time.Duration
+	// Format is FormatAuto ("auto") or the name of one Format to decode every
+	// record with ("json", "avro", "confluent-avro"). Default: "auto".
+	Format string
+	// Limits bound what a record may contain.
+	Limits Limits
+	// ShutdownTimeout bounds finishing the batch in hand after the context is
+	// cancelled; a batch not finished in time is not committed and will be
+	// redelivered. Default: 10s.
+	ShutdownTimeout time.Duration
+}
+
+// Limits bound input. Event times are checked against the Kafka timestamp
+// of the record that carried them, not the wall clock, so reprocessing a
+// topic gives the same result.
+type Limits struct {
+	// MaxRecordBytes rejects larger values as too_large without decoding
+	// them. Default: 1 MiB.
+	MaxRecordBytes int
+	// MaxStringLen caps ids, handles and other strings. Default: 256.
+	MaxStringLen int
+	// MaxFutureSkew: an event time at most this far ahead of its record's
+	// timestamp is kept as sent. Default: 5m.
+	MaxFutureSkew time.Duration
+	// MaxFuture: an event time further ahead than MaxFutureSkew but at most
+	// this far is clamped to the record's timestamp; beyond, the event is
+	// rejected. Default: 24h.
+	MaxFuture time.Duration
+	// MaxAge rejects events older than this relative to their record's
+	// timestamp. Default: 400 days.
+	MaxAge time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	setInt(&l.MaxRecordBytes, 1<<20)
+	setInt(&l.MaxStringLen, 256)
+	setDur(&l.MaxFutureSkew, 5*time.Minute)
+	setDur(&l.MaxFuture, 24*time.Hour)
+	setDur(&l.MaxAge, 400*24*time.Hour)
+	return l
+}
+
+func (l Limits) validate() []error {
+	var errs []error
+	if l.MaxRecordBytes < 1 {
+		errs = append(errs, fmt.Errorf("ingest: max record bytes %d: must be positive", l.MaxRecordBytes))
+	}
+	if l.MaxStringLen < 1 {
+		errs = append(errs, fmt.Errorf("ingest: max string length %d: must be positive", l.MaxStringLen))
+	}
+	if l.MaxFutureSkew < 0 || l.MaxFuture < l.MaxFutureSkew {
+		errs = append(errs, fmt.Errorf("ingest: future skew %v and max future %v: need 0 ≤ skew ≤ max", l.MaxFutureSkew, l.MaxFuture))
+	}
+	if l.MaxAge <= 0 {
+		errs = append(errs, fmt.Errorf("ingest: max age %v: must be positive", l.MaxAge))
+	}
+	return errs
+}
+
+func (c Config) withDefaults() Config {
+	setStr(&c.Topic, "clickstream.events")
+	setStr(&c.DLQTopic, "clickstream.events.dlq")
+	setStr(&c.OutputTopic, "recsys.interactions")
+	setStr(&c.CatalogTopic, "catalog.products")
+	setStr(&c.GroupID, "recsys-ingest")
+	setStr(&c.Format, FormatAuto)
+	setInt(&c.BatchSize, 1000)
+	setDur(&c.BatchLinger, 2*time.Millisecond)
+	setDur(&c.ProduceLinger, time.Millisecond)
+	setDur(&c.ShutdownTimeout, 10*time.Second)
+	c.Limits = c.Limits.withDefaults()
+	return c
+}
+
+// Validate reports every invalid field of c (after defaults), one error per
+// rule, joined.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if len(c.Brokers) == 0 || slices.Contains(c.Brokers, "") {
+		errs = append(errs, errors.New("ingest: brokers: at least one, none empty"))
+	}
+	topics := []string{c.Topic, c.DLQTopic, c.OutputTopic}
+	if c.CatalogTopic != CatalogOff {
+		topics = append(topics, c.CatalogTopic)
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(topics)))) != len(topics) {
+		errs = append(errs, fmt.Errorf("ingest: topics %q: input, DLQ, output and catalog must differ", topics))
+	}
+	if c.BatchSize < 1 || c.BatchSize > 100_000 {
+		errs = append(errs, fmt.Errorf("ingest: batch size %d: must be in 1..100000", c.BatchSize))
+	}
+	if c.BatchLinger < 0 || c.ProduceLinger < 0 || c.ShutdownTimeout < 0 {
+		errs = append(errs, errors.New("ingest: batch linger, produce linger and shutdown timeout must not be negative"))
+	}
+	if c.Format != FormatAuto && !slices.Contains(formatNames(), c.Format) {
+		errs = append(errs, fmt.Errorf("ingest: format %q: want %q or one of %q", c.Format, FormatAuto, formatNames()))
+	}
+	errs = append(errs, c.Limits.validate()...)
+	return errors.Join(errs...)
+}
+
+func setStr(v *string, d string) {
+	if *v == "" {
+		*v = d
+	}
+}
+
+func setInt(v *int, d int) {
+	if *v == 0 {
+		*v = d
+	}
+}
+
+func setDur(v *time.Duration, d time.Duration) {
+	if *v == 0 {
+		*v = d
+	}
+}

@@ -1,0 +1,96 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/recsys/recsys/schemas"
+)
+
+// Class says why input was rejected. It is the error_class header of a DLQ
+// record and the class label of recsys_ingest_dlq_total, so its values are a
+// contract: add new ones, never rename.
+type Class string
+
+// The classes of bad input.
+const (
+	// Malformed: the bytes are not a record of any accepted format (not JSON,
+	// truncated Avro, a field of the wrong type, an empty value).
+	Malformed Class = "malformed"
+	// UnsupportedSchema: a well-formed frame naming a schema we cannot read
+	// (an unknown single-object fingerprint or Confluent schema id).
+	UnsupportedSchema Class = "unsupported_schema"
+	// MissingField: a required field is absent or empty.
+	MissingField Class = "missing_field"
+	// InvalidValue: a field is present but not acceptable (unknown type,
+	// whitespace in an id, a timestamp too far in the future or past).
+	InvalidValue Class = "invalid_value"
+	// TooLarge: the record exceeds Limits.MaxRecordBytes; it was not decoded.
+	TooLarge Class = "too_large"
+)
+
+// classes lists every Class (a function: package state stays immutable).
+func classes() []Class {
+	return []Class{Malformed, UnsupportedSchema, MissingField, InvalidValue, TooLarge}
+}
+
+// Error is a rejection of bad input: permanent, never worth a retry.
+// Its text reads like "field user_id: contains whitespace".
+type Error struct {
+	Class Class
+	// Field names the offending field, if one is to blame.
+	Field string
+	// Msg says what is wrong, in lower case.
+	Msg string
+	// Err is the underlying cause, if any.
+	Err error
+}
+
+func (e *Error) Error() string {
+	msg := e.Msg
+	if e.Err != nil {
+		if msg == "" {
+			msg = e.Err.Error()
+		} else {
+			msg += ": " + e.Err.Error()
+		}
+	}
+	if e.Field != "" {
+		return "field " + e.Field + ": " + msg
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Reject is one bad event inside a record.
+type Reject struct {
+	// Index is the event's position in the record, counting from 0.
+	Index int
+	Err   *Error
+}
+
+func fieldError(class Class, field, msg string) *Error {
+	return &Error{Class: class, Field: field, Msg: msg}
+}
+
+func missing(field string) *Error { return fieldError(MissingField, field, "missing") }
+
+func invalid(field, format string, args ...any) *Error {
+	return fieldError(InvalidValue, field, fmt.Sprintf(format, args...))
+}
+
+// Classify turns a decoding error into an *Error, for Format
+// implementations: one already classified is kept, schemas.ErrUnsupportedSchema
+// becomes UnsupportedSchema and anything else (schemas.ErrInvalid included)
+// Malformed.
+func Classify(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, schemas.ErrUnsupportedSchema) {
+		return &Error{Class: UnsupportedSchema, Err: err}
+	}
+	return &Error{Class: Malformed, Err: err}
+}
