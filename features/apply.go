@@ -27,37 +27,46 @@ func (o Outcome) String() string {
 	return [...]string{"applied", "replayed", "duplicate"}[o]
 }
 
-// applyScript applies one event's per-user effects, once per event id.
+// applyScript applies one user's events of a batch, each once per event id,
+// then trims and expires the user's keys once.
 // KEYS: origin, dedupe, hist, seen, bought.
-// ARGV: event id, origin, ts ms, history member, gid, purchase flag,
-// history cap, dedupe cutoff ms, dedupe cap, seen cap, ttl ms.
-// Returns "" when applied, else the origin that applied it first.
+// ARGV: history cap, dedupe window ms, dedupe cap, seen cap, ttl ms, then per
+// event (event id, origin, ts ms, history member, gid, purchase flag).
+// Returns per event "" when applied, else the origin that applied it first.
 var applyScript = redis.NewScript(`
-local prev = redis.call('HGET', KEYS[1], ARGV[1])
-if prev then return prev end
-local ts = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ts, ARGV[1])
+local out, newest = {}, nil
+for i = 6, #ARGV, 6 do
+  local prev = redis.call('HGET', KEYS[1], ARGV[i])
+  if prev then
+    out[#out + 1] = prev
+  else
+    local ts = tonumber(ARGV[i + 2])
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    redis.call('ZADD', KEYS[2], ts, ARGV[i])
+    redis.call('ZADD', KEYS[3], ts, ARGV[i + 3])
+    redis.call('ZADD', KEYS[4], 'GT', ts, ARGV[i + 4])
+    if ARGV[i + 5] == '1' then redis.call('ZADD', KEYS[5], 'GT', ts, ARGV[i + 4]) end
+    if not newest or ts > newest then newest = ts end
+    out[#out + 1] = ''
+  end
+end
+if not newest then return out end
 local function forget(ids)
   if #ids > 0 then
     redis.call('ZREM', KEYS[2], unpack(ids))
     redis.call('HDEL', KEYS[1], unpack(ids))
   end
 end
-forget(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[8], 'LIMIT', 0, 256))
-local n = redis.call('ZCARD', KEYS[2])
-local cap = tonumber(ARGV[9])
+forget(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (newest - tonumber(ARGV[2])), 'LIMIT', 0, 1000))
+local n, cap = redis.call('ZCARD', KEYS[2]), tonumber(ARGV[3])
 if n > cap then forget(redis.call('ZRANGE', KEYS[2], 0, n - cap - 1)) end
-redis.call('ZADD', KEYS[3], ts, ARGV[4])
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[7]) + 1))
-redis.call('ZADD', KEYS[4], 'GT', ts, ARGV[5])
-redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[10]) + 1))
-if ARGV[6] == '1' then redis.call('ZADD', KEYS[5], 'GT', ts, ARGV[5]) end
-local ttl = tonumber(ARGV[11])
+redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[1]) + 1))
+redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[4]) + 1))
+local ttl = tonumber(ARGV[5])
 if ttl > 0 then
   for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-return ''
+return out
 `)
 
 // popularityScript adds forward-decayed weights for events of one source
@@ -91,18 +100,20 @@ func historyMember(i schemas.Interaction) string {
 }
 
 // Apply writes the per-user effects of interactions (history, seen, purchased,
-// dedupe) and then popularity, in two pipelined round trips. It returns one
-// Outcome per interaction. Interactions from one source partition must be
-// passed in offset order. On error nothing is reported applied; calling
-// Apply again with the same records is safe.
+// dedupe) and then popularity, in two pipelined round trips: one script call
+// per user, one per source partition. It returns one Outcome per interaction.
+// Interactions from one source partition must be passed in offset order. On
+// error nothing is reported applied; calling Apply again with the same records
+// is safe.
 func (s *Store) Apply(ctx context.Context, batch []schemas.Interaction) ([]Outcome, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
-	cmds := make([]*redis.Cmd, len(batch))
+	users, order := groupByUser(batch)
+	cmds := make([]*redis.Cmd, len(order))
 	err := s.execScripts(ctx, func(pipe redis.Pipeliner) {
-		for k, in := range batch {
-			cmds[k] = s.applyOne(ctx, pipe, in)
+		for k, u := range order {
+			cmds[k] = s.applyUser(ctx, pipe, u, batch, users[u])
 		}
 	})
 	if err != nil {
@@ -110,16 +121,31 @@ func (s *Store) Apply(ctx context.Context, batch []schemas.Interaction) ([]Outco
 	}
 	outcomes := make([]Outcome, len(batch))
 	for k, cmd := range cmds {
-		prev, err := cmd.Text()
-		if err != nil {
-			return nil, fmt.Errorf("applying user features: %w", err)
+		prevs, err := cmd.StringSlice()
+		if err != nil || len(prevs) != len(users[order[k]]) {
+			return nil, fmt.Errorf("applying user features: %d results for %d events: %w", len(prevs), len(users[order[k]]), err)
 		}
-		outcomes[k] = outcome(prev, batch[k].Source.String())
+		for j, idx := range users[order[k]] {
+			outcomes[idx] = outcome(prevs[j], batch[idx].Source.String())
+		}
 	}
 	if err := s.addPopularity(ctx, batch, outcomes); err != nil {
 		return nil, err
 	}
 	return outcomes, nil
+}
+
+// groupByUser indexes the batch by user, keeping each user's events in order.
+func groupByUser(batch []schemas.Interaction) (map[string][]int, []string) {
+	users := map[string][]int{}
+	var order []string
+	for k, in := range batch {
+		if _, ok := users[in.UserID]; !ok {
+			order = append(order, in.UserID)
+		}
+		users[in.UserID] = append(users[in.UserID], k)
+	}
+	return users, order
 }
 
 func outcome(prev, origin string) Outcome {
@@ -132,20 +158,23 @@ func outcome(prev, origin string) Outcome {
 	return Duplicate
 }
 
-func (s *Store) applyOne(ctx context.Context, pipe redis.Pipeliner, in schemas.Interaction) *redis.Cmd {
-	ts := in.Time.UnixMilli()
-	purchase := "0"
-	if in.Type == schemas.Purchase {
-		purchase = "1"
-	}
+func (s *Store) applyUser(ctx context.Context, pipe redis.Pipeliner, user string, batch []schemas.Interaction, idx []int) *redis.Cmd {
 	keys := []string{
-		s.userKey(in.UserID, "origin"), s.userKey(in.UserID, "dedupe"), s.userKey(in.UserID, "hist"),
-		s.userKey(in.UserID, "seen"), s.userKey(in.UserID, "bought"),
+		s.userKey(user, "origin"), s.userKey(user, "dedupe"), s.userKey(user, "hist"),
+		s.userKey(user, "seen"), s.userKey(user, "bought"),
 	}
-	return applyScript.EvalSha(ctx, pipe, keys,
-		in.EventID, in.Source.String(), ts, historyMember(in), in.ProductGID, purchase,
-		s.cfg.HistoryLen, ts-s.cfg.DedupeWindow.Milliseconds(), s.cfg.DedupeLen, s.cfg.SeenLen,
+	args := make([]any, 0, 5+6*len(idx))
+	args = append(args, s.cfg.HistoryLen, s.cfg.DedupeWindow.Milliseconds(), s.cfg.DedupeLen, s.cfg.SeenLen,
 		s.cfg.UserTTL.Milliseconds())
+	for _, k := range idx {
+		in := batch[k]
+		purchase := "0"
+		if in.Type == schemas.Purchase {
+			purchase = "1"
+		}
+		args = append(args, in.EventID, in.Source.String(), in.Time.UnixMilli(), historyMember(in), in.ProductGID, purchase)
+	}
+	return applyScript.EvalSha(ctx, pipe, keys, args...)
 }
 
 // addPopularity sends one script call per source partition, carrying every

@@ -16,7 +16,7 @@ import (
 )
 
 // newStore returns a Store on a fresh redis-server with a per-test prefix.
-func newStore(t *testing.T, cfg features.Config) (*features.Store, *redis.Client) {
+func newStore(t testing.TB, cfg features.Config) (*features.Store, *redis.Client) {
 	t.Helper()
 	srv := redisserver.ForTest(t)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
@@ -219,5 +219,22 @@ func TestConfigValidateReportsEveryRule(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
+	}
+}
+
+func TestTheSameEventTwiceInOneBatchIsADuplicate(t *testing.T) {
+	s, _ := newStore(t, features.Config{})
+	first := interaction("u", "e1", schemas.View, 1, 0)
+	again := interaction("u", "e1", schemas.View, 1, 1)
+	other := interaction("v", "e2", schemas.View, 2, 2)
+	out, err := s.Apply(context.Background(), []schemas.Interaction{first, other, again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0] != features.Applied || out[1] != features.Applied || out[2] != features.Duplicate {
+		t.Fatalf("outcomes = %v; want applied, applied, duplicate", out)
+	}
+	if h, _ := s.History(context.Background(), "u", 10); len(h) != 1 {
+		t.Fatalf("history = %v; want one entry", h)
 	}
 }
