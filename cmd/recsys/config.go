@@ -33,6 +33,8 @@ type infra struct {
 	MetricsAddr   string
 	BatchLinger   time.Duration
 	ProduceLinger time.Duration
+	IngestWorkers int
+	ScorerWorkers int
 	LogFormat     string
 	LogLevel      string
 }
@@ -71,6 +73,8 @@ func (c *config) define(f *flagSet) {
 
 func (c *config) defineStages(f *flagSet) {
 	f.str(&c.Ingest.GroupID, "ingest-group", "recsys-ingest", "ingest consumer group")
+	f.int(&c.IngestWorkers, "ingest-workers", 2, "ingest consumers in this process (group members; at most the partition count is useful)")
+	f.int(&c.ScorerWorkers, "scorer-workers", 2, "scorer consumers in this process (group members)")
 	f.int(&c.Ingest.BatchSize, "ingest-batch", 1000, "ingest records per batch")
 	f.str(&c.Ingest.Format, "input-format", "auto", "input format: auto or a format name")
 	f.str(&c.Scorer.GroupID, "scorer-group", "recsys-scorer", "scorer consumer group")
@@ -105,10 +109,24 @@ func (c *config) finish() error {
 	if c.Partitions < 1 {
 		errs = append(errs, errors.New("partitions must be ≥ 1"))
 	}
+	if c.IngestWorkers < 1 || c.ScorerWorkers < 1 {
+		errs = append(errs, errors.New("ingest and scorer workers must be ≥ 1"))
+	}
 	return joinErrs(errs)
 }
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
+
+// workers is how many instances of a stage run in this process; the trainer is one.
+func (c *config) workers(stage string) int {
+	switch stage {
+	case "ingest":
+		return c.IngestWorkers
+	case "scorer":
+		return c.ScorerWorkers
+	}
+	return 1
+}
 
 func (c *config) redisClient() redis.UniversalClient {
 	return redis.NewUniversalClient(&redis.UniversalOptions{Addrs: c.Redis, Password: c.RedisPassword})

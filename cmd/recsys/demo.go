@@ -139,7 +139,7 @@ func driveDemo(ctx context.Context, c *config, gen *synth.Generator, dc demoConf
 	if sum.err = waitDrained(ctx, reg); sum.err != nil { // live latencies should not include the backlog
 		return nil
 	}
-	sum.liveFrom = time.Now()
+	watch.resetLatency()
 	fmt.Fprintf(stdout, "model promoted; sending the remaining %d events at %.0f/s like live traffic\n", len(events)-split, dc.rate)
 	if _, err := send(ctx, w, messages(events[split:], nil), dc.rate); err != nil {
 		return err

@@ -39,7 +39,7 @@ func startProgress(ctx context.Context, reg *prometheus.Registry, watch *outputW
 			case <-t.C:
 			}
 			c := gatherCounts(reg)
-			lists, _, _, _, _ := watch.stats(time.Time{})
+			lists := watch.stats().lists
 			version, err := store.CurrentVersion(ctx, model)
 			if err != nil {
 				version = "none yet (popularity)"
@@ -65,13 +65,13 @@ func printSummary(ctx context.Context, c *config, gen *synth.Generator, dc demoC
 	if err := printShoppers(ctx, store, gen, watch, dc.show, w); err != nil {
 		return err
 	}
-	lists, measured, p50, p99, worst := watch.stats(sum.liveFrom)
+	st := watch.stats()
 	fmt.Fprintf(w, "\n== summary ==\n")
 	fmt.Fprintf(w, "events in               %d (+%d malformed records)\n", sum.sent, len(sum.bad))
 	fmt.Fprintf(w, "dead-letter queue       %s\n", formatDLQ(gatherCounts(reg)))
-	fmt.Fprintf(w, "recommendations out     %d lists on %s\n", lists, c.Topics.Recommendations)
+	fmt.Fprintf(w, "recommendations out     %d lists on %s\n", st.lists, c.Topics.Recommendations)
 	fmt.Fprintf(w, "event→recommendation    p50 %s · p99 %s · max %s (%d lists of the live phase at %.0f events/s)\n",
-		ms(p50), ms(p99), ms(worst), measured, dc.rate)
+		ms(st.p50), ms(st.p99), ms(st.maximum), st.measured, dc.rate)
 	m := model.Update.Metrics
 	fmt.Fprintf(w, "model                   %s, trained on %.0f events (%.0f users, %.0f items); holdout NDCG@10 %.3f vs popularity %.3f\n",
 		model.Version(), m["events"], m["users"], m["items"], m["holdout_ndcg@10"], m["popularity_ndcg@10"])

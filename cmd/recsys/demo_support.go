@@ -16,10 +16,9 @@ import (
 
 // demoSummary is what the demo reports at the end.
 type demoSummary struct {
-	sent     int
-	bad      [][]byte
-	liveFrom time.Time
-	err      error
+	sent int
+	bad  [][]byte
+	err  error
 }
 
 func collectEvents(gen *synth.Generator) []schemas.Event {
@@ -106,8 +105,10 @@ func gatherCounts(reg *prometheus.Registry) counts {
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
 			label := ""
-			if len(m.GetLabel()) > 0 {
-				label = m.GetLabel()[0].GetValue()
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" || l.GetName() == "class" {
+					label = l.GetValue()
+				}
 			}
 			v := m.GetCounter().GetValue()
 			switch mf.GetName() {

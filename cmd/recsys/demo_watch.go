@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -22,16 +21,18 @@ type outputWatch struct {
 	mu      sync.Mutex
 	latest  map[string]schemas.Recommendation
 	lists   int
-	samples []sample
-}
-
-type sample struct {
-	at      time.Time
-	latency time.Duration
+	hist    *latencyHist
 }
 
 func newOutputWatch(brokers []string, topic string) *outputWatch {
-	return &outputWatch{brokers: brokers, topic: topic, latest: map[string]schemas.Recommendation{}}
+	return &outputWatch{brokers: brokers, topic: topic, latest: map[string]schemas.Recommendation{}, hist: newLatencyHist()}
+}
+
+// resetLatency starts a new measurement window.
+func (w *outputWatch) resetLatency() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.hist = newLatencyHist()
 }
 
 func (w *outputWatch) run(ctx context.Context) error {
@@ -58,28 +59,20 @@ func (w *outputWatch) run(ctx context.Context) error {
 		w.lists++
 		w.latest[r.UserID] = r
 		if src, ok := scorer.SourceTime(m.Headers); ok {
-			w.samples = append(w.samples, sample{now, now.Sub(src)})
+			w.hist.observe(now.Sub(src))
 		}
 		w.mu.Unlock()
 	}
 }
 
-// stats returns the lists seen and latency percentiles of lists received after from.
-func (w *outputWatch) stats(from time.Time) (lists, measured int, p50, p99, worst time.Duration) {
+// stats returns the lists seen and the latency of the current window.
+func (w *outputWatch) stats() latencyStats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var lat []time.Duration
-	for _, s := range w.samples {
-		if !s.at.Before(from) {
-			lat = append(lat, s.latency)
-		}
+	return latencyStats{
+		lists: w.lists, measured: int(w.hist.n), maximum: w.hist.max,
+		p50: w.hist.quantile(0.50), p95: w.hist.quantile(0.95), p99: w.hist.quantile(0.99),
 	}
-	slices.Sort(lat)
-	if len(lat) == 0 {
-		return w.lists, 0, 0, 0, 0
-	}
-	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	return w.lists, len(lat), pct(0.50), pct(0.99), lat[len(lat)-1]
 }
 
 func (w *outputWatch) recommendation(user string) (schemas.Recommendation, bool) {

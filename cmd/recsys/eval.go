@@ -88,6 +88,9 @@ func parseEvalFlags(args []string, getenv func(string) string, stderr io.Writer)
 	c.Run.Protocol = eval.Protocol(*protocol)
 	c.Run.Progress = stderr
 	c.Run.Algorithms = eval.Algorithms()
+	if c.models == "" {
+		c.Run.Models = eval.DefaultModels()
+	}
 	return c, c.finish()
 }
 

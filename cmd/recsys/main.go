@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"demo":        {"run everything on an embedded broker and Redis with a synthetic shop", runDemo},
 		"run":         {"run ingest|scorer|trainer|all against --brokers and --redis", runStages},
 		"broker":      {"run the embedded Kafka-protocol broker alone", runBroker},
+		"bench":       {"drive the pipeline at a rate or flat out; report throughput, latency, lag, memory", runBench},
 		"produce":     {"send synthetic events or a JSON-lines file to a topic", runProduce},
 		"healthcheck": {"GET a health URL (default http://localhost:9100/readyz); for containers", runHealthcheck},
 		"eval":        {"offline evaluation on files: tables, JSON, top-K lists, plots", runEval},

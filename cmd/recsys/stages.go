@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,11 +71,16 @@ func runPipeline(ctx context.Context, c *config, which []string, log *slog.Logge
 		g.Go(func() error { return serveOps(gctx, c.MetricsAddr, reg, store) })
 	}
 	for _, name := range which {
-		run, err := newStage(name, c, store, log.With("stage", name), reg)
-		if err != nil {
-			return err
+		for w := 0; w < c.workers(name); w++ {
+			// Workers are members of the stage's consumer group, each with its
+			// own partitions; their metrics carry a worker label.
+			wreg := prometheus.WrapRegistererWith(prometheus.Labels{"worker": strconv.Itoa(w)}, reg)
+			run, err := newStage(name, c, store, log.With("stage", name, "worker", w), wreg)
+			if err != nil {
+				return err
+			}
+			g.Go(func() error { return run(gctx) })
 		}
-		g.Go(func() error { return run(gctx) })
 	}
 	return g.Wait()
 }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/features/redisserver"
+	"github.com/recsys/recsys/ingest/synth"
+)
+
+// benchConfig is what `recsys bench` takes.
+type benchConfig struct {
+	rate        float64
+	duration    time.Duration
+	warmup      int
+	redisServer string
+	external    bool
+	synth       synth.Config
+	pipeline    config
+}
+
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f := newFlagSet("bench", getenv, stderr)
+	var bc benchConfig
+	bc.pipeline.define(f)
+	f.float(&bc.rate, "rate", 0, "events per second to offer; 0 = as fast as the pipeline takes them")
+	f.dur(&bc.duration, "duration", 60*time.Second, "how long to drive the pipeline")
+	f.int(&bc.warmup, "warmup", 20000, "events sent before measuring, so a model exists")
+	f.str(&bc.redisServer, "redis-server", "", "redis-server binary for the embedded default")
+	f.boolean(&bc.external, "external", false, "use --brokers and --redis instead of the embedded broker and Redis")
+	f.int(&bc.synth.Users, "users", 20000, "synthetic shoppers")
+	f.int(&bc.synth.Products, "products", 5000, "synthetic products")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	bc.synth.SessionsPerUser, bc.synth.Period = 50, 365*24*time.Hour
+	return bench(ctx, &bc, stdout)
+}
+
+func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
+	c := &bc.pipeline
+	if !bc.external {
+		broker, err := startBroker(0, "")
+		if err != nil {
+			return err
+		}
+		defer broker.Close()
+		rds, err := redisserver.StartEmbedded(ctx, bc.redisServer)
+		if err != nil {
+			return err
+		}
+		defer rds.Close()
+		c.Brokers, c.Redis = broker.ListenAddrs(), []string{rds.Addr}
+		fmt.Fprintf(stdout, "recsys bench: embedded broker %v, Redis: %s\n", c.Brokers, rds.Kind)
+	}
+	c.MetricsAddr = ""
+	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.MinEvents = 24*time.Hour, time.Second, 1000
+	if err := c.finish(); err != nil {
+		return err
+	}
+	bc.synth.End = time.Now().UTC().Truncate(time.Millisecond)
+	gen, err := synth.New(bc.synth)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	log := slog.New(slog.DiscardHandler)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	g, gctx := errgroup.WithContext(pctx)
+	g.Go(func() error { return runPipeline(gctx, c, stageNames, log, reg) })
+	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations)
+	g.Go(func() error { return watch.run(gctx) })
+	var rep benchReport
+	g.Go(func() error {
+		defer stop()
+		return driveBench(gctx, bc, gen, reg, watch, &rep, stdout)
+	})
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if rep.err != nil {
+		return rep.err
+	}
+	rep.print(stdout, bc)
+	return nil
+}
+
+// driveBench warms up until a model is served, then offers load for the
+// duration while sampling the counters every second.
+func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg *prometheus.Registry, watch *outputWatch, rep *benchReport, stdout io.Writer) error {
+	c := &bc.pipeline
+	rdb := c.redisClient()
+	defer rdb.Close()
+	store := features.New(rdb, c.Store)
+	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
+		return ensureTopics(ctx, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
+	}); err != nil {
+		return err
+	}
+	if err := sendCatalog(ctx, c.Brokers, c.Topics.Catalog, gen.Catalog()); err != nil {
+		return err
+	}
+	next, stopEvents := iterPull(gen)
+	defer stopEvents()
+	w := newWriter(c.Brokers, c.Topics.Events)
+	defer w.Close()
+	if _, err := send(ctx, w, take(next, bc.warmup), 0); err != nil {
+		return err
+	}
+	if rep.err = waitModel(ctx, store, c.Trainer.Name); rep.err != nil {
+		return nil
+	}
+	if rep.err = waitDrained(ctx, reg); rep.err != nil {
+		return nil
+	}
+	fmt.Fprintf(stdout, "warm-up of %d events done, model served; driving for %s at %s\n", bc.warmup, bc.duration, rateText(bc.rate))
+	lctx, cancel := context.WithTimeout(ctx, bc.duration)
+	defer cancel()
+	sampler := startSampler(ctx, reg, watch, stdout)
+	records := take(next, -1)
+	if bc.rate <= 0 { // full speed: stay at most maxLead events ahead of ingest, so memory measures recsys, not a backlog
+		records = bounded(lctx, records, func() float64 { return gatherCounts(reg).ingested }, maxLead)
+	}
+	sent, err := send(lctx, w, records, bc.rate)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	rep.sent = sent
+	rep.samples = sampler.stop()
+	dctx, cancelDrain := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelDrain()
+	_ = waitDrained(dctx, reg) // latency of the last lists too; a pipeline that cannot drain shows as lag
+	rep.latency = watch.stats()
+	rep.end = gatherCounts(reg)
+	return nil
+}
+
+func rateText(rate float64) string {
+	if rate <= 0 {
+		return "full speed"
+	}
+	return fmt.Sprintf("%.0f events/s", rate)
+}
