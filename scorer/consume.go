@@ -3,7 +3,6 @@ package scorer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -20,14 +19,24 @@ func (s *Stage) consume(ctx context.Context) error {
 		ReadBackoffMin: 2 * time.Millisecond, ReadBackoffMax: time.Second,
 	})
 	defer rd.Close()
+	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		batch, err := s.fetchBatch(ctx, rd)
 		if len(batch) == 0 {
 			if err != nil && ctx.Err() == nil {
-				return fmt.Errorf("fetching from %s: %w", s.cfg.Topic, err)
+				// A broker outage or a rebalance: kafka-go's reader reconnects
+				// and rejoins by itself; keep asking, with backoff.
+				s.metrics.retries.Inc()
+				s.log.Warn("fetching interactions failed; retrying", "topic", s.cfg.Topic, "backoff", backoff, "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(backoff):
+				}
+				backoff = min(2*backoff, 5*time.Second)
 			}
 			continue
 		}
+		backoff = 100 * time.Millisecond
 		// Finish the batch in hand even if ctx ends now.
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 		err = s.retry(ctx, hctx, func() error {
