@@ -120,6 +120,11 @@ type Metrics struct {
 	NDCG     float64 // 1/log2(rank+1)
 	MRR      float64 // 1/rank
 	Coverage float64 // distinct recommended items / training items
+	// With one held-out item per user (LLO) these three follow from HR and
+	// MRR; trainer/eval computes them for several relevant items per user.
+	Precision float64 // hits / K
+	Recall    float64 // hits / relevant items
+	MAP       float64 // mean average precision at K
 }
 
 // Evaluate ranks every training item except the user's own training items for
@@ -174,6 +179,7 @@ func metricsAt(K int, ranks []int, lists [][]int32, nItems int) Metrics {
 	if n := float64(len(ranks)); n > 0 {
 		m.HR, m.NDCG, m.MRR = m.HR/n, m.NDCG/n, m.MRR/n
 	}
+	m.Precision, m.Recall, m.MAP = m.HR/float64(K), m.HR, m.MRR
 	if nItems > 0 {
 		m.Coverage = float64(len(seen)) / float64(nItems)
 	}

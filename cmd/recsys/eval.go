@@ -88,8 +88,8 @@ func parseEvalFlags(args []string, getenv func(string) string, stderr io.Writer)
 	c.Run.Protocol = eval.Protocol(*protocol)
 	c.Run.Progress = stderr
 	c.Run.Algorithms = eval.Algorithms()
-	if c.models == "" {
-		c.Run.Models = eval.DefaultModels()
+	if c.models == "" && c.Run.Protocol != eval.Explicit {
+		c.Run.Models = eval.DefaultModels() // registered models, not the variants
 	}
 	return c, c.finish()
 }

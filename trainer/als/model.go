@@ -1,0 +1,136 @@
+package als
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+
+	"github.com/recsys/recsys/trainer"
+	"github.com/recsys/recsys/trainer/mf"
+)
+
+// Model is a fitted implicit ALS model: item factors plus what fold-in needs
+// to treat a history as training treated a user's row. Immutable; safe for
+// concurrent use.
+type Model struct {
+	f    modelFile
+	g    *mf.Sym // Yᵀ·diag(Neg)·Y + reg·I
+	rows []int32 // 0..items-1, the row list for scoring every item
+}
+
+// modelFile is the encoded form; the Gram matrix is recomputed on decode.
+type modelFile struct {
+	Factors   int
+	Reg       float64
+	Alpha     float64
+	Strength  mf.Strength
+	Weighting mf.Weights
+	Neg       []float32 // missing-entry weight per item; nil: all 1
+	Y         []float32 // items × Factors
+}
+
+func newModel(a ALS, w mf.Weights, st mf.Strength, neg, y []float32, threads int) (*Model, error) {
+	f := modelFile{Factors: a.Factors, Reg: a.Reg, Alpha: a.Alpha, Strength: st, Weighting: w, Neg: neg, Y: y}
+	return fromFile(f, threads)
+}
+
+func fromFile(f modelFile, threads int) (*Model, error) {
+	if f.Factors < 1 || len(f.Y)%f.Factors != 0 {
+		return nil, fmt.Errorf("als: %d item factors do not fit %d factors", len(f.Y), f.Factors)
+	}
+	if f.Neg != nil && len(f.Neg)*f.Factors != len(f.Y) {
+		return nil, fmt.Errorf("als: %d missing-entry weights for %d items", len(f.Neg), len(f.Y)/f.Factors)
+	}
+	g, err := weightedGram(context.Background(), f.Y, f.Factors, f.Neg, threads)
+	if err != nil {
+		return nil, err
+	}
+	for p := 0; p < f.Factors; p++ {
+		g.Data[p*f.Factors+p] += float32(f.Reg)
+	}
+	rows := make([]int32, len(f.Y)/f.Factors)
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+	return &Model{f: f, g: g, rows: rows}, nil
+}
+
+// Decode implements trainer.Algorithm.
+func (ALS) Decode(data []byte) (trainer.Component, error) {
+	var f modelFile
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&f); err != nil {
+		return nil, fmt.Errorf("decoding als: %w", err)
+	}
+	return fromFile(f, 1)
+}
+
+// MarshalBinary implements trainer.Component.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(m.f); err != nil {
+		return nil, fmt.Errorf("encoding als: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (m *Model) neg(i int32) float32 {
+	if m.f.Neg == nil {
+		return 1
+	}
+	return m.f.Neg[i]
+}
+
+// Items is the number of items the model scores.
+func (m *Model) Items() int { return len(m.f.Y) / m.f.Factors }
+
+// ItemFactors returns item i's factor vector; do not modify it.
+func (m *Model) ItemFactors(i int32) []float32 { return mf.Vec(m.f.Y, int(i), m.f.Factors) }
+
+// Score implements trainer.Component: fold-in, then one dot product per
+// item. A history with no known item scores every item 0.
+func (m *Model) Score(h []trainer.Event, scores []float32) {
+	x := m.FoldIn(h)
+	if x == nil {
+		clear(scores)
+		return
+	}
+	mf.Dots(m.f.Y, m.f.Factors, m.rows, x, scores)
+}
+
+// FoldIn returns the user vector that training would give a user with
+// history h, holding the item factors fixed: the exact solution of
+// (Yᵀ·diag(n)·Y + reg·I + Σ (cᵢ−nᵢ)·yᵢyᵢᵀ) x = Σ cᵢ·yᵢ (n the missing-entry
+// weights, all 1 by default) by Cholesky, O(len(h)·k² + k³). It returns nil
+// when h has no known item.
+func (m *Model) FoldIn(h []trainer.Event) []float32 {
+	idx, val := m.f.Strength.History(h)
+	n := 0
+	for j, i := range idx {
+		if int(i) < m.Items() {
+			idx[n], val[n] = i, val[j]
+			n++
+		}
+	}
+	idx, val = idx[:n], val[:n]
+	if n == 0 {
+		return nil
+	}
+	m.f.Weighting.Apply(idx, val)
+	k, y := m.f.Factors, m.f.Y
+	conf := make([]float32, n)
+	for j, v := range val {
+		conf[j] = 1 + float32(m.f.Alpha)*v
+	}
+	b := make([]float32, k) // Σ cᵢ·yᵢ
+	mf.Combine(y, k, idx, conf, b)
+	a := append([]float32(nil), m.g.Data...) // + Σ (cᵢ−1)·yᵢyᵢᵀ, row by row
+	w := make([]float32, n)
+	for p := 0; p < k; p++ {
+		for j, i := range idx {
+			w[j] = (conf[j] - m.neg(i)) * y[int(i)*k+p]
+		}
+		mf.Combine(y, k, idx, w, a[p*k:(p+1)*k])
+	}
+	return mf.SolveSPD(k, a, b)
+}
