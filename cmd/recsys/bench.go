@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features"
-	"github.com/recsys/recsys/features/redisserver"
 	"github.com/recsys/recsys/ingest/synth"
 )
 
@@ -48,18 +46,12 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 	c := &bc.pipeline
 	if !bc.external {
-		broker, err := startBroker(0, "")
+		env, err := startEmbedded(ctx, bc.redisServer, stdout, "bench")
 		if err != nil {
 			return err
 		}
-		defer broker.Close()
-		rds, err := redisserver.StartEmbedded(ctx, bc.redisServer)
-		if err != nil {
-			return err
-		}
-		defer rds.Close()
-		c.Brokers, c.Redis = broker.ListenAddrs(), []string{rds.Addr}
-		fmt.Fprintf(stdout, "recsys bench: embedded broker %v, Redis: %s\n", c.Brokers, rds.Kind)
+		defer env.Close()
+		c.Brokers, c.Redis = env.broker.ListenAddrs(), []string{env.redis.Addr}
 	}
 	c.MetricsAddr = ""
 	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.MinEvents = 24*time.Hour, time.Second, 1000
@@ -72,19 +64,11 @@ func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 		return err
 	}
 	reg := prometheus.NewRegistry()
-	log := slog.New(slog.DiscardHandler)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	g, gctx := errgroup.WithContext(pctx)
-	g.Go(func() error { return runPipeline(gctx, c, stageNames, log, reg) })
-	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations)
-	g.Go(func() error { return watch.run(gctx) })
 	var rep benchReport
-	g.Go(func() error {
-		defer stop()
-		return driveBench(gctx, bc, gen, reg, watch, &rep, stdout)
+	_, err = withPipeline(ctx, c, reg, slog.New(slog.DiscardHandler), func(ctx context.Context, watch *outputWatch) error {
+		return driveBench(ctx, bc, gen, reg, watch, &rep, stdout)
 	})
-	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil {
 		return err
 	}
 	if rep.err != nil {
@@ -101,12 +85,7 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	rdb := c.redisClient()
 	defer rdb.Close()
 	store := features.New(rdb, c.Store)
-	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
-		return ensureTopics(ctx, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
-	}); err != nil {
-		return err
-	}
-	if err := sendCatalog(ctx, c.Brokers, c.Topics.Catalog, gen.Catalog()); err != nil {
+	if err := prepare(ctx, c, gen.Catalog()); err != nil {
 		return err
 	}
 	next, stopEvents := iterPull(gen)

@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features"
-	"github.com/recsys/recsys/features/redisserver"
 	"github.com/recsys/recsys/ingest/synth"
+	"github.com/recsys/recsys/schemas"
 )
 
 // demoConfig is what `recsys demo` takes.
@@ -51,18 +49,13 @@ func demo(ctx context.Context, dc demoConfig, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	broker, err := startBroker(0, "")
+	env, err := startEmbedded(ctx, dc.redisServer, stdout, "demo")
 	if err != nil {
 		return err
 	}
-	defer broker.Close()
-	rds, err := redisserver.StartEmbedded(ctx, dc.redisServer)
-	if err != nil {
-		return err
-	}
-	defer rds.Close()
-	fmt.Fprintf(stdout, "recsys demo: embedded Kafka-protocol broker at %v, Redis: %s at %s\n", broker.ListenAddrs(), rds.Kind, rds.Addr)
-	c := demoPipelineConfig(broker.ListenAddrs(), rds.Addr, dc)
+	defer env.Close()
+	events := collectEvents(gen)
+	c := demoPipelineConfig(env.broker.ListenAddrs(), env.redis.Addr, dc, len(events))
 	if err := c.finish(); err != nil {
 		return err
 	}
@@ -72,57 +65,41 @@ func demo(ctx context.Context, dc demoConfig, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	reg := prometheus.NewRegistry()
-	return runDemoPipeline(ctx, &c, gen, dc, reg, log, stdout)
-}
-
-func demoPipelineConfig(brokers []string, redisAddr string, dc demoConfig) config {
-	var c config
-	f := newFlagSet("demo", func(string) string { return "" }, io.Discard)
-	c.define(f) // defaults, exactly as `recsys run` has them
-	c.Brokers, c.Redis, c.MetricsAddr = brokers, []string{redisAddr}, ""
-	c.Scorer.N = dc.n
-	// The first model comes FirstRetry after enough data; retraining waits
-	// past the live phase so its CPU does not show up in the latencies.
-	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.Window, c.Trainer.MinEvents = time.Minute, time.Second, 365*24*time.Hour, 200
-	return c
-}
-
-func runDemoPipeline(ctx context.Context, c *config, gen *synth.Generator, dc demoConfig, reg *prometheus.Registry, log *slog.Logger, stdout io.Writer) error {
-	pctx, stopPipeline := context.WithCancel(ctx)
-	defer stopPipeline()
-	g, gctx := errgroup.WithContext(pctx)
-	g.Go(func() error { return runPipeline(gctx, c, stageNames, log, reg) })
-	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations)
-	g.Go(func() error { return watch.run(gctx) })
 	var sum demoSummary
-	g.Go(func() error {
-		defer stopPipeline()
-		return driveDemo(gctx, c, gen, dc, reg, watch, &sum, stdout)
+	watch, err := withPipeline(ctx, &c, reg, log, func(ctx context.Context, watch *outputWatch) error {
+		return driveDemo(ctx, &c, gen, events, dc, reg, watch, &sum, stdout)
 	})
-	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil {
 		return err
 	}
 	if sum.err != nil {
 		return sum.err
 	}
-	return printSummary(ctx, c, gen, dc, reg, watch, &sum, stdout)
+	return printSummary(ctx, &c, gen, dc, reg, watch, &sum, stdout)
+}
+
+func demoPipelineConfig(brokers []string, redisAddr string, dc demoConfig, events int) config {
+	var c config
+	f := newFlagSet("demo", func(string) string { return "" }, io.Discard)
+	c.define(f) // defaults, exactly as `recsys run` has them
+	c.Brokers, c.Redis, c.MetricsAddr = brokers, []string{redisAddr}, ""
+	c.Scorer.N = dc.n
+	// The first model comes once most of the history is in; retraining waits
+	// past the live phase so its CPU does not show up in the latencies.
+	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.Window = time.Minute, time.Second, 365*24*time.Hour
+	c.Trainer.MinEvents = max(200, events*6/10)
+	return c
 }
 
 // driveDemo produces the catalog and the clickstream: most of it flat out,
 // then, once a model is promoted, the rest paced like live traffic.
-func driveDemo(ctx context.Context, c *config, gen *synth.Generator, dc demoConfig, reg *prometheus.Registry, watch *outputWatch, sum *demoSummary, stdout io.Writer) error {
+func driveDemo(ctx context.Context, c *config, gen *synth.Generator, events []schemas.Event, dc demoConfig, reg *prometheus.Registry, watch *outputWatch, sum *demoSummary, stdout io.Writer) error {
 	rdb := c.redisClient()
 	defer rdb.Close()
 	store := features.New(rdb, c.Store)
-	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
-		return ensureTopics(ctx, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
-	}); err != nil {
+	if err := prepare(ctx, c, gen.Catalog()); err != nil {
 		return err
 	}
-	if err := sendCatalog(ctx, c.Brokers, c.Topics.Catalog, gen.Catalog()); err != nil {
-		return err
-	}
-	events := collectEvents(gen)
 	split := len(events) * 7 / 10
 	progress := startProgress(ctx, reg, watch, store, c.Trainer.Name, len(events), stdout)
 	defer progress.stop()

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/recsys/recsys/features/redisserver"
+	"github.com/recsys/recsys/schemas"
+)
+
+// embedded is the zero-setup infrastructure of `recsys demo` and `recsys
+// bench`: the in-process broker and a real (or embedded) Redis.
+type embedded struct {
+	broker *kfake.Cluster
+	redis  *redisserver.Embedded
+}
+
+func startEmbedded(ctx context.Context, redisServer string, w io.Writer, what string) (*embedded, error) {
+	broker, err := startBroker(0, "")
+	if err != nil {
+		return nil, err
+	}
+	rds, err := redisserver.StartEmbedded(ctx, redisServer)
+	if err != nil {
+		broker.Close()
+		return nil, err
+	}
+	fmt.Fprintf(w, "recsys %s: embedded Kafka-protocol broker at %v, Redis: %s at %s\n", what, broker.ListenAddrs(), rds.Kind, rds.Addr)
+	return &embedded{broker: broker, redis: rds}, nil
+}
+
+func (e *embedded) Close() {
+	_ = e.redis.Close()
+	e.broker.Close()
+}
+
+// withPipeline runs every stage and an output watcher while drive runs, then
+// stops them. An error of drive, of a stage or of the watcher is returned.
+func withPipeline(ctx context.Context, c *config, reg *prometheus.Registry, log *slog.Logger,
+	drive func(ctx context.Context, watch *outputWatch) error) (*outputWatch, error) {
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	g, gctx := errgroup.WithContext(pctx)
+	g.Go(func() error { return runPipeline(gctx, c, stageNames, log, reg) })
+	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations)
+	g.Go(func() error { return watch.run(gctx) })
+	g.Go(func() error {
+		defer stop()
+		return drive(gctx, watch)
+	})
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return watch, err
+	}
+	return watch, nil
+}
+
+// prepare creates the topics and publishes the catalog.
+func prepare(ctx context.Context, c *config, catalog []schemas.Product) error {
+	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
+		return ensureTopics(ctx, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
+	}); err != nil {
+		return err
+	}
+	return sendCatalog(ctx, c.Brokers, c.Topics.Catalog, catalog)
+}
