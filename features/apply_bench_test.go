@@ -32,4 +32,3 @@ func BenchmarkApply(b *testing.B) {
 		}
 	}
 }
-

@@ -42,8 +42,14 @@ type Config struct {
 	// would be a latency floor on every batch. Default: 1ms.
 	ProduceLinger time.Duration
 	// Format is FormatAuto ("auto") or the name of one Format to decode every
-	// record with ("json", "avro", "confluent-avro"). Default: "auto".
+	// record with ("confluent-avro", "avro", "snowplow", "snowplow-enriched",
+	// "shopify", "json"). Default: "auto".
 	Format string
+	// SchemaRegistry is the base URL of a Confluent Schema Registry
+	// (http://host:8081; userinfo is sent as basic auth) that resolves the
+	// writer schemas of Confluent-framed Avro. Empty reads every payload with
+	// the embedded Event schema. Default: "".
+	SchemaRegistry string
 	// Limits bound what a record may contain.
 	Limits Limits
 	// ShutdownTimeout bounds finishing the batch in hand after the context is
@@ -71,6 +77,12 @@ type Limits struct {
 	// MaxAge rejects events older than this relative to their record's
 	// timestamp. Default: 400 days.
 	MaxAge time.Duration
+	// MaxEventsPerRecord rejects a Snowplow POST or a relayed array of
+	// Shopify events holding more events as too_large. Default: 500.
+	MaxEventsPerRecord int
+	// MaxLineItems rejects a checkout or transaction with more line items
+	// (product entities) as too_large. Default: 500.
+	MaxLineItems int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -79,6 +91,8 @@ func (l Limits) withDefaults() Limits {
 	setDur(&l.MaxFutureSkew, 5*time.Minute)
 	setDur(&l.MaxFuture, 24*time.Hour)
 	setDur(&l.MaxAge, 400*24*time.Hour)
+	setInt(&l.MaxEventsPerRecord, 500)
+	setInt(&l.MaxLineItems, 500)
 	return l
 }
 
@@ -95,6 +109,9 @@ func (l Limits) validate() []error {
 	}
 	if l.MaxAge <= 0 {
 		errs = append(errs, fmt.Errorf("ingest: max age %v: must be positive", l.MaxAge))
+	}
+	if l.MaxEventsPerRecord < 1 || l.MaxLineItems < 1 {
+		errs = append(errs, fmt.Errorf("ingest: max events per record %d and max line items %d: must be positive", l.MaxEventsPerRecord, l.MaxLineItems))
 	}
 	return errs
 }
@@ -139,6 +156,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ingest: format %q: want %q or one of %q", c.Format, FormatAuto, formatNames()))
 	}
 	errs = append(errs, c.Limits.validate()...)
+	errs = append(errs, c.validateRegistry()...)
 	return errors.Join(errs...)
 }
 

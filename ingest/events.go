@@ -49,6 +49,9 @@ type eventBatch struct {
 func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
 	s.m.batchSize.Observe(float64(len(msgs)))
 	b := &eventBatch{msgs: msgs, results: make([]Result, len(msgs))}
+	if err := s.fetchSchemas(ctx, msgs); err != nil {
+		return err
+	}
 	for i, m := range msgs {
 		b.results[i] = s.pipe.decode(Record{Value: m.Value, Time: recordTime(m),
 			Source: schemas.Offset{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}})
@@ -70,6 +73,9 @@ func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, msgs []kafka.
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.linkIdentities(ctx, b.results); err != nil {
 		return err
 	}
 	out := s.messages(b)

@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"github.com/recsys/recsys/features"
 	"github.com/recsys/recsys/schemas"
 )
 
 // Format decodes one raw record value into events. A new input format is one
-// file: a type implementing Format, plus its line in DefaultFormats.
+// file (or a sub-package and an adapter): a type implementing Format, plus
+// its line in Formats.
 //
 // Contract: implementations are safe for concurrent use and keep no state
 // between calls. Decode must not retain value. A returned error rejects the
@@ -35,6 +37,9 @@ type Decoded struct {
 	// Ignored counts events recognised but not interactions (for example a
 	// list view); they are counted, not rejected.
 	Ignored int
+	// Aliases are the identities the record linked: an anonymous id and a
+	// logged-in user id carried by one event (features.Store.Link).
+	Aliases []features.Alias
 }
 
 // position returns the position in the record of Events[k].
@@ -49,16 +54,10 @@ func (d Decoded) position(k int) int {
 // record for one of them must say which (the event_index header).
 func (d Decoded) multi() bool { return len(d.Events)+len(d.Rejects)+d.Ignored > 1 }
 
-// DefaultFormats returns the built-in formats in auto-detection order: the
-// binary frames first (their magic bytes cannot start JSON), then JSON
-// formats, most specific first, canonical JSON last.
-func DefaultFormats(c *schemas.Codecs) []Format {
-	return []Format{
-		ConfluentAvro{Schemas: EmbeddedSchema{Codecs: c}},
-		SingleObjectAvro{Codecs: c},
-		CanonicalJSON{},
-	}
-}
+// DefaultFormats returns the built-in formats in auto-detection order with
+// default limits and the embedded Event schema for Confluent Avro: see
+// Formats.
+func DefaultFormats(c *schemas.Codecs) []Format { return Formats(c, FormatOptions{}) }
 
 func formatNames() []string {
 	var names []string

@@ -71,6 +71,8 @@ type Result struct {
 	Ignored int
 	// Multi reports whether the record held more than one event.
 	Multi bool
+	// Aliases are the identities the record linked (Decoded.Aliases).
+	Aliases []features.Alias
 }
 
 // Process runs one record through the pipeline. The error is not about the
@@ -87,6 +89,9 @@ func (p *Pipeline) Process(ctx context.Context, rec Record) (Result, error) {
 // ProcessBatch runs records through the pipeline, resolving all their
 // product handles in one catalog read. Errors are as for Process.
 func (p *Pipeline) ProcessBatch(ctx context.Context, recs []Record) ([]Result, error) {
+	if err := p.fetchSchemas(ctx, recordValues(recs)); err != nil {
+		return nil, err
+	}
 	out := make([]Result, len(recs))
 	for k, rec := range recs {
 		out[k] = p.decode(rec)
@@ -116,7 +121,7 @@ func (p *Pipeline) decode(rec Record) Result {
 	if err != nil {
 		return Result{Format: f.Name(), Err: Classify(err)}
 	}
-	res := Result{Format: f.Name(), Ignored: d.Ignored, Multi: d.multi(), Rejects: slices.Clone(d.Rejects)}
+	res := Result{Format: f.Name(), Ignored: d.Ignored, Multi: d.multi(), Rejects: slices.Clone(d.Rejects), Aliases: d.Aliases}
 	for k, e := range d.Events {
 		in, err := normalize(e, rec.Time, rec.Source, p.limits)
 		if err != nil {

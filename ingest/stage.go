@@ -50,7 +50,11 @@ func New(cfg Config, store *features.Store, log *slog.Logger, reg prometheus.Reg
 	if err != nil {
 		return nil, fmt.Errorf("building codecs: %w", err)
 	}
-	pipe, err := NewPipeline(DefaultFormats(codecs), cfg.Format, cfg.Limits, store)
+	formats, err := cfg.formats(codecs)
+	if err != nil {
+		return nil, err
+	}
+	pipe, err := NewPipeline(formats, cfg.Format, cfg.Limits, store)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,141 @@
+package shopify
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/recsys/recsys/schemas"
+)
+
+// Decode decodes one pixel event, or a JSON array of them.
+func Decode(value []byte, lim Limits) (Batch, error) {
+	lim = lim.withDefaults()
+	v := bytes.TrimSpace(value)
+	if len(v) == 0 {
+		return Batch{}, malformed("", "empty value")
+	}
+	var b Batch
+	if v[0] != '[' {
+		if v[0] != '{' || !json.Valid(v) {
+			return Batch{}, malformed("", "not a JSON object")
+		}
+		b.add(0, v, lim)
+		return b, nil
+	}
+	var events []json.RawMessage
+	if err := json.Unmarshal(v, &events); err != nil {
+		return Batch{}, malformed("", "not a JSON array of events")
+	}
+	switch n := len(events); {
+	case n == 0:
+		return Batch{}, malformed("", "empty JSON array")
+	case n > lim.MaxEvents:
+		return Batch{}, &Error{Class: TooLarge, Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
+	}
+	for i, raw := range events {
+		b.add(i, raw, lim)
+	}
+	return b, nil
+}
+
+// envelope is the part of a pixel event common to every event name.
+type envelope struct {
+	ID         json.RawMessage `json:"id"`
+	Name       json.RawMessage `json:"name"`
+	Type       json.RawMessage `json:"type"`
+	ClientID   json.RawMessage `json:"clientId"`
+	Timestamp  json.RawMessage `json:"timestamp"`
+	CustomerID json.RawMessage `json:"customerId"`
+	Customer   json.RawMessage `json:"customer"`
+	Data       json.RawMessage `json:"data"`
+}
+
+// pixel is one event's envelope, read.
+type pixel struct {
+	id, name, typ, clientID, customerID string
+	time                                time.Time
+	timeErr                             *Error
+	data                                json.RawMessage
+}
+
+// add records what the event at pos became.
+func (b *Batch) add(pos int, raw []byte, lim Limits) {
+	p, err := readPixel(raw)
+	var events []schemas.Event
+	var ignored int
+	if err == nil {
+		events, ignored, err = p.events(lim)
+	}
+	if err != nil {
+		b.Rejects = append(b.Rejects, Reject{Index: pos, Err: err})
+		return
+	}
+	if p.customerID != "" && p.clientID != "" && p.customerID != p.clientID {
+		b.alias(Alias{Anonymous: p.clientID, User: p.customerID})
+	}
+	b.Ignored += ignored
+	for _, e := range events {
+		b.Events = append(b.Events, e)
+		b.Positions = append(b.Positions, pos)
+	}
+}
+
+func readPixel(raw []byte) (pixel, *Error) {
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return pixel{}, malformed("", "not a pixel event object")
+	}
+	var p pixel
+	var err *Error
+	for _, f := range []struct {
+		dst   *string
+		field string
+		raw   json.RawMessage
+	}{
+		{&p.id, "id", env.ID}, {&p.name, "name", env.Name}, {&p.typ, "type", env.Type},
+		{&p.clientID, "clientId", env.ClientID}, {&p.customerID, "customerId", env.CustomerID},
+	} {
+		if *f.dst, err = jsonID(f.field, f.raw); err != nil {
+			return p, err
+		}
+	}
+	if p.customerID == "" && !isNull(env.Customer) {
+		var c struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(env.Customer, &c) != nil {
+			return p, malformed("customer", "not an object")
+		}
+		if p.customerID, err = jsonID("customer.id", c.ID); err != nil {
+			return p, err
+		}
+	}
+	p.time, p.timeErr = readTime(env.Timestamp)
+	p.data = env.Data
+	return p, nil
+}
+
+func readTime(raw json.RawMessage) (time.Time, *Error) {
+	s, err := jsonString("timestamp", raw)
+	switch {
+	case err != nil:
+		return time.Time{}, err
+	case s == "":
+		return time.Time{}, missing("timestamp")
+	}
+	t, perr := time.Parse(time.RFC3339Nano, s)
+	if perr != nil {
+		return time.Time{}, invalid("timestamp", "not an ISO 8601 time: "+strconv.Quote(clip(s)))
+	}
+	return t.UTC(), nil
+}
+
+// clip shortens a quoted value in an error.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

@@ -1,0 +1,229 @@
+package snowplow
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const payloadVendor, payloadName = snowplowVendor, "payload_data"
+
+// DecodeTracker decodes a tracker-protocol record: a payload_data POST body
+// (possibly inside a relay envelope's "message"), one event as a JSON object
+// of parameters, or one GET query string.
+func DecodeTracker(value []byte, lim Limits) (Batch, error) {
+	lim = lim.withDefaults()
+	v := bytes.TrimSpace(value)
+	if len(v) == 0 {
+		return Batch{}, malformed("", "empty value")
+	}
+	if v[0] != '{' {
+		return decodeQuery(v, lim)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(v, &top); err != nil {
+		return Batch{}, malformed("", "not a JSON object")
+	}
+	if msg, ok := top["message"]; ok && top["schema"] == nil && top["e"] == nil {
+		top = nil
+		if err := json.Unmarshal(msg, &top); err != nil || top == nil {
+			return Batch{}, malformed("message", "not a JSON object")
+		}
+		v = msg
+	}
+	if _, ok := top["schema"]; !ok {
+		if _, ok := top["e"]; !ok {
+			return Batch{}, malformed("", "neither a payload_data body nor a tracker event")
+		}
+		var b Batch
+		p, err := jsonParams("", v)
+		var h hit
+		if err == nil {
+			h, err = trackerHit(p)
+		}
+		b.add(0, h, err, lim)
+		return b, nil
+	}
+	return decodePayload(top, lim)
+}
+
+// decodePayload reads a payload_data body, event by event.
+func decodePayload(top map[string]json.RawMessage, lim Limits) (Batch, error) {
+	var schema string
+	if json.Unmarshal(top["schema"], &schema) != nil {
+		return Batch{}, malformed("schema", "not a string")
+	}
+	if err := checkSchema("schema", schema, payloadVendor, payloadName); err != nil {
+		return Batch{}, err
+	}
+	var events []json.RawMessage
+	if isNull(top["data"]) || json.Unmarshal(top["data"], &events) != nil {
+		return Batch{}, malformed("data", "not an array of events")
+	}
+	switch n := len(events); {
+	case n == 0:
+		return Batch{}, missing("data")
+	case n > lim.MaxEvents:
+		return Batch{}, &Error{Class: TooLarge, Field: "data",
+			Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
+	}
+	var b Batch
+	for i, raw := range events {
+		p, err := jsonParams("data["+strconv.Itoa(i)+"]", raw)
+		var h hit
+		if err == nil {
+			h, err = trackerHit(p)
+		}
+		b.add(i, h, err, lim)
+	}
+	return b, nil
+}
+
+// decodeQuery reads one event sent as a GET query string.
+func decodeQuery(v []byte, lim Limits) (Batch, error) {
+	s := string(v)
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[i+1:]
+	}
+	q, err := url.ParseQuery(s)
+	if err != nil || q.Get("e") == "" {
+		return Batch{}, malformed("", "not a tracker query string")
+	}
+	params := make(map[string]string, len(q))
+	for k, v := range q {
+		params[k] = v[0]
+	}
+	var b Batch
+	h, herr := trackerHit(params)
+	b.add(0, h, herr, lim)
+	return b, nil
+}
+
+// trackerHit reads one event's parameters.
+func trackerHit(p map[string]string) (hit, *Error) {
+	var h hit
+	h.identify(p["uid"], p["duid"], "uid")
+	h.eventID, h.sessionID = p["eid"], p["sid"]
+	h.time, h.timeErr = trackerTime(p)
+	switch e := p["e"]; e {
+	case "":
+		return h, missing("e")
+	case "pv":
+		h.kind, h.url = pageView, p["url"]
+	case "ue":
+		return h, h.readTrackerEvent(p)
+	case "pp", "se", "tr", "ti", "ad":
+		h.kind = other
+	default:
+		return h, invalid("e", "unknown event type "+strconv.Quote(clip(e)))
+	}
+	return h, nil
+}
+
+// readTrackerEvent reads ue_pr or ue_px, then co or cx.
+func (h *hit) readTrackerEvent(p map[string]string) *Error {
+	ue, field := []byte(p["ue_pr"]), "ue_pr"
+	if len(ue) == 0 {
+		if p["ue_px"] == "" {
+			return missing("ue_pr")
+		}
+		var err *Error
+		if ue, err = decodeBase64("ue_px", p["ue_px"]); err != nil {
+			return err
+		}
+		field = "ue_px"
+	}
+	if err := h.readEvent(field, ue); err != nil || h.kind != ecommerce {
+		return err
+	}
+	co, field := []byte(p["co"]), "co"
+	if len(co) == 0 && p["cx"] != "" {
+		var err *Error
+		if co, err = decodeBase64("cx", p["cx"]); err != nil {
+			return err
+		}
+		field = "cx"
+	}
+	if len(co) == 0 {
+		h.productsField = "co"
+		return nil
+	}
+	return h.readContexts(field, co)
+}
+
+// rawParams are the parameters recsys reads; the others are never parsed.
+type rawParams struct {
+	E    json.RawMessage `json:"e"`
+	EID  json.RawMessage `json:"eid"`
+	UID  json.RawMessage `json:"uid"`
+	DUID json.RawMessage `json:"duid"`
+	SID  json.RawMessage `json:"sid"`
+	DTM  json.RawMessage `json:"dtm"`
+	TTM  json.RawMessage `json:"ttm"`
+	URL  json.RawMessage `json:"url"`
+	UEPr json.RawMessage `json:"ue_pr"`
+	UEPx json.RawMessage `json:"ue_px"`
+	CO   json.RawMessage `json:"co"`
+	CX   json.RawMessage `json:"cx"`
+}
+
+// jsonParams reads one event given as a JSON object. Values are strings;
+// numbers and booleans are read as their text, and co and ue_pr may be
+// embedded objects rather than strings holding them.
+func jsonParams(field string, b []byte) (map[string]string, *Error) {
+	var r rawParams
+	if json.Unmarshal(b, &r) != nil || firstByte(b) != '{' {
+		return nil, malformed(field, "not a JSON object")
+	}
+	p := make(map[string]string, 12)
+	for _, kv := range []struct {
+		key string
+		raw json.RawMessage
+	}{{"e", r.E}, {"eid", r.EID}, {"uid", r.UID}, {"duid", r.DUID}, {"sid", r.SID}, {"dtm", r.DTM},
+		{"ttm", r.TTM}, {"url", r.URL}, {"ue_pr", r.UEPr}, {"ue_px", r.UEPx}, {"co", r.CO}, {"cx", r.CX}} {
+		switch c := firstByte(kv.raw); {
+		case c == 0 || c == 'n': // absent or null
+		case c == '"':
+			var s string
+			if json.Unmarshal(kv.raw, &s) != nil {
+				return nil, malformed(kv.key, "not a JSON string")
+			}
+			p[kv.key] = s
+		case c == '{' && (kv.key == "co" || kv.key == "ue_pr"):
+			p[kv.key] = string(kv.raw)
+		case c == '{' || c == '[':
+			return nil, invalid(kv.key, "not a string")
+		default: // a number or a boolean, as its text
+			p[kv.key] = string(kv.raw)
+		}
+	}
+	return p, nil
+}
+
+func firstByte(v []byte) byte {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return 0
+	}
+	return v[0]
+}
+
+// trackerTime reads dtm, else ttm: Unix milliseconds.
+func trackerTime(p map[string]string) (time.Time, *Error) {
+	field := "dtm"
+	s := p[field]
+	if s == "" {
+		field, s = "ttm", p["ttm"]
+	}
+	if s == "" {
+		return time.Time{}, missing("dtm")
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || ms <= 0 || ms > 1e14 {
+		return time.Time{}, invalid(field, "not a positive number of Unix milliseconds")
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
