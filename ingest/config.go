@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/segmentio/kafka-go/sasl"
 )
 
 // CatalogOff as Config.CatalogTopic disables the catalog loop.
@@ -17,6 +20,10 @@ const FormatAuto = "auto"
 type Config struct {
 	// Brokers are the Kafka bootstrap addresses (host:port). Required.
 	Brokers []string
+	// TLS encrypts connections to Kafka when set. Default: plaintext.
+	TLS *tls.Config
+	// SASL authenticates to Kafka when set (PLAIN, SCRAM). Default: none.
+	SASL sasl.Mechanism
 	// Topic carries the raw clickstream. Default: "clickstream.events".
 	Topic string
 	// DLQTopic receives bad input: original bytes plus reason headers.

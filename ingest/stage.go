@@ -204,6 +204,7 @@ func (s *Stage) newReader(topic, group string) *kafka.Reader {
 		// latency spike. Back off from 2ms instead.
 		ReadBackoffMin: 2 * time.Millisecond,
 		ReadBackoffMax: time.Second,
+		Dialer:         &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: s.cfg.TLS, SASLMechanism: s.cfg.SASL},
 		ErrorLogger:    s.kafkaLogger(topic),
 	})
 }
@@ -211,7 +212,7 @@ func (s *Stage) newReader(topic, group string) *kafka.Reader {
 // newWriter returns a writer for any topic (each message names its own) and
 // the function that closes it and its connections.
 func (s *Stage) newWriter() (*kafka.Writer, func()) {
-	tr := &kafka.Transport{}
+	tr := &kafka.Transport{TLS: s.cfg.TLS, SASL: s.cfg.SASL}
 	w := &kafka.Writer{
 		Addr:                   kafka.TCP(s.cfg.Brokers...),
 		Balancer:               &kafka.Murmur2Balancer{}, // the partitioning of Java clients

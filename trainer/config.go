@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -9,12 +10,28 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+
 	"github.com/recsys/recsys/schemas"
 )
+
+// transport and dialer carry the Kafka security settings to clients.
+func (c Config) transport() *kafka.Transport {
+	return &kafka.Transport{TLS: c.TLS, SASL: c.SASL, DialTimeout: 10 * time.Second}
+}
+
+func (c Config) dialer() *kafka.Dialer {
+	return &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: c.TLS, SASLMechanism: c.SASL}
+}
 
 // Config configures the trainer Stage.
 type Config struct {
 	Brokers []string
+	// TLS encrypts connections to Kafka when set. Default: plaintext.
+	TLS *tls.Config
+	// SASL authenticates to Kafka when set (PLAIN, SCRAM). Default: none.
+	SASL sasl.Mechanism
 	// Topic is the interaction log replayed. Default: "recsys.interactions".
 	Topic string
 	// ModelsTopic receives a ModelUpdate per promotion. Default: "recsys.models".

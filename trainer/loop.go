@@ -53,7 +53,7 @@ func New(cfg Config, store *features.Store, reg Registry, log *slog.Logger, prom
 	}
 	w := &kafka.Writer{
 		Addr: kafka.TCP(cfg.Brokers...), Topic: cfg.ModelsTopic, Balancer: &kafka.Murmur2Balancer{},
-		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: cfg.transport(),
 	}
 	return &Stage{cfg: cfg, store: store, reg: reg, log: log, codecs: codecs, metrics: m, writer: w}, nil
 }
@@ -89,7 +89,7 @@ func (s *Stage) Run(ctx context.Context) error {
 // TrainOnce replays the window, fits, gates and, if better, promotes.
 func (s *Stage) TrainOnce(ctx context.Context) (Result, error) {
 	start := time.Now()
-	lg, err := replay(ctx, s.cfg.Brokers, s.cfg.Topic, start.Add(-s.cfg.Window), s.codecs, s.log)
+	lg, err := replay(ctx, s.cfg, start.Add(-s.cfg.Window), s.codecs, s.log)
 	if err != nil {
 		return Result{}, fmt.Errorf("replaying the log: %w", err)
 	}

@@ -23,9 +23,9 @@ type Log struct {
 // replay reads every partition of topic from the first record at or after
 // since (by record timestamp) up to the high-water mark taken at the start,
 // so a run trains on a fixed, reproducible set of offsets.
-func replay(ctx context.Context, brokers []string, topic string, since time.Time, codecs *schemas.Codecs, log *slog.Logger) (*Log, error) {
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
-	ranges, err := windowRanges(ctx, client, topic, since)
+func replay(ctx context.Context, cfg Config, since time.Time, codecs *schemas.Codecs, log *slog.Logger) (*Log, error) {
+	client := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: 10 * time.Second, Transport: cfg.transport()}
+	ranges, err := windowRanges(ctx, client, cfg.Topic, since)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func replay(ctx context.Context, brokers []string, topic string, since time.Time
 		if r.End <= r.Start {
 			continue
 		}
-		if err := readRange(ctx, brokers, r, func(m kafka.Message) {
+		if err := readRange(ctx, cfg, r, func(m kafka.Message) {
 			in, err := codecs.DecodeInteraction(m.Value)
 			if err != nil {
 				out.Skipped++
@@ -113,9 +113,9 @@ func listOffsets(ctx context.Context, client *kafka.Client, topic string, reqs [
 }
 
 // readRange reads [r.Start, r.End) of one partition.
-func readRange(ctx context.Context, brokers []string, r schemas.PartitionRange, fn func(kafka.Message)) error {
+func readRange(ctx context.Context, cfg Config, r schemas.PartitionRange, fn func(kafka.Message)) error {
 	rd := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: brokers, Topic: r.Topic, Partition: r.Partition,
+		Brokers: cfg.Brokers, Topic: r.Topic, Partition: r.Partition, Dialer: cfg.dialer(),
 		MinBytes: 1, MaxBytes: 8 << 20, MaxWait: 250 * time.Millisecond,
 	})
 	defer rd.Close()

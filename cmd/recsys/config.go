@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -42,10 +43,14 @@ type infra struct {
 // config is everything `recsys run` and `recsys demo` configure.
 type config struct {
 	infra
-	Ingest  ingest.Config
-	Scorer  scorer.Config
-	Trainer trainer.Config
-	Store   features.Config
+	sec      security
+	kafka    kafkaClients // built by finish from sec
+	redisTLS *tls.Config  // built by finish from sec
+	Ingest   ingest.Config
+	Scorer   scorer.Config
+	Trainer  trainer.Config
+	Store    features.Config
+	API      apiConfig
 }
 
 func (c *config) define(f *flagSet) {
@@ -68,6 +73,7 @@ func (c *config) define(f *flagSet) {
 	f.dur(&c.BatchLinger, "batch-linger", 200*time.Microsecond, "after a record arrives, wait this long for more before handling the batch")
 	f.dur(&c.ProduceLinger, "produce-linger", 200*time.Microsecond, "producer batch timeout (kafka-go's 1s default is a latency floor)")
 	f.dur(&c.Store.PopularityHalfLife, "popularity-half-life", 72*time.Hour, "half-life of trending popularity")
+	c.sec.define(f)
 	c.defineStages(f)
 }
 
@@ -77,12 +83,15 @@ func (c *config) defineStages(f *flagSet) {
 	f.int(&c.ScorerWorkers, "scorer-workers", 2, "scorer consumers in this process (group members)")
 	f.int(&c.Ingest.BatchSize, "ingest-batch", 1000, "ingest records per batch")
 	f.str(&c.Ingest.Format, "input-format", "auto", "input format: auto or a format name")
+	f.str(&c.Ingest.SchemaRegistry, "schema-registry", "", "Confluent Schema Registry URL for Confluent-framed Avro; empty reads it with the embedded Event schema")
 	f.str(&c.Scorer.GroupID, "scorer-group", "recsys-scorer", "scorer consumer group")
 	f.int(&c.Scorer.N, "n", 16, "products per recommendation list")
 	f.int(&c.Scorer.HistoryLen, "score-history", 50, "history events used per scoring")
 	f.str(&c.Scorer.Format, "output-format", "json", "recommendation encoding: json or avro")
 	f.boolean(&c.Scorer.ExcludeSeen, "exclude-seen", true, "never recommend items the user already interacted with")
 	f.boolean(&c.Scorer.KeepPurchased, "keep-purchased", false, "allow recommending purchased items")
+	defineScorerRules(f, &c.Scorer)
+	c.API.define(f)
 	f.str(&c.Trainer.Name, "model-name", "default", "model name")
 	f.dur(&c.Trainer.Interval, "train-interval", 10*time.Minute, "time between training runs")
 	f.dur(&c.Trainer.Window, "train-window", 30*24*time.Hour, "log window replayed per run (by record time)")
@@ -102,7 +111,8 @@ func (c *config) finish() error {
 		c.Brokers, c.Topics.Interactions, c.Topics.Recommendations, c.Topics.Models, c.Trainer.Name
 	tr := &c.Trainer
 	tr.Brokers, tr.Topic, tr.ModelsTopic = c.Brokers, c.Topics.Interactions, c.Topics.Models
-	errs := []error{c.Ingest.Validate(), c.Scorer.Validate(), c.Store.Validate()}
+	errs := []error{c.secure()}
+	errs = append(errs, c.Ingest.Validate(), c.Scorer.Validate(), c.Store.Validate())
 	if len(c.Redis) == 0 {
 		errs = append(errs, errors.New("no redis address"))
 	}
@@ -128,8 +138,29 @@ func (c *config) workers(stage string) int {
 	return 1
 }
 
+// secure builds the Kafka and Redis security settings and hands them to the stages.
+func (c *config) secure() error {
+	k, err := c.sec.kafka()
+	if err != nil {
+		return err
+	}
+	c.kafka = k
+	c.Ingest.TLS, c.Ingest.SASL = k.Dialer.TLS, k.Dialer.SASLMechanism
+	c.Trainer.TLS, c.Trainer.SASL = k.Dialer.TLS, k.Dialer.SASLMechanism
+	c.Scorer.TLS, c.Scorer.SASL = k.Dialer.TLS, k.Dialer.SASLMechanism
+	if c.RedisPassword, err = secret(c.RedisPassword, c.sec.RedisPasswordFile); err != nil {
+		return err
+	}
+	if c.redisTLS, err = tlsConfig(c.sec.RedisTLS, c.sec.RedisCA, c.sec.RedisCert, c.sec.RedisKey); err != nil {
+		return fmt.Errorf("redis TLS: %w", err)
+	}
+	return nil
+}
+
 func (c *config) redisClient() redis.UniversalClient {
-	return redis.NewUniversalClient(&redis.UniversalOptions{Addrs: c.Redis, Password: c.RedisPassword})
+	return redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs: c.Redis, Username: c.sec.RedisUser, Password: c.RedisPassword, TLSConfig: c.redisTLS,
+	})
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {

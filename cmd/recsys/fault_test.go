@@ -106,7 +106,7 @@ func (w *faultWorld) createTopics(t *testing.T) {
 	var c config
 	c.define(newFlagSet("x", func(string) string { return "" }, io.Discard))
 	waitUntil(t, 20*time.Second, "the broker", func() bool {
-		return ensureTopics(context.Background(), w.brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window)) == nil
+		return ensureTopics(context.Background(), nil, w.brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window)) == nil
 	})
 }
 

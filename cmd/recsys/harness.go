@@ -64,7 +64,7 @@ func withPipeline(ctx context.Context, c *config, reg *prometheus.Registry, log 
 // prepare creates the topics and publishes the catalog.
 func prepare(ctx context.Context, c *config, catalog []schemas.Product) error {
 	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
-		return ensureTopics(ctx, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
+		return ensureTopics(ctx, c.kafka.Transport, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
 	}); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func TestLagIsWhatTheGroupHasNotCommitted(t *testing.T) {
 	defer broker.Close()
 	addrs := broker.ListenAddrs()
 	ctx := context.Background()
-	if err := ensureTopics(ctx, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
+	if err := ensureTopics(ctx, nil, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	w := newWriter(addrs, "t")

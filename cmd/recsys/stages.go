@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features"
@@ -60,54 +61,66 @@ func runPipeline(ctx context.Context, c *config, which []string, log *slog.Logge
 		return err
 	}
 	if c.CreateTopics {
-		specs := topicSpecs(c.Topics, c.Partitions, c.Trainer.Window)
-		if err := waitFor(ctx, log, "kafka", func(ctx context.Context) error { return ensureTopics(ctx, c.Brokers, specs) }); err != nil {
+		specs := append(topicSpecs(c.Topics, c.Partitions, c.Trainer.Window), shadowTopics(c)...)
+		if err := waitFor(ctx, log, "kafka", func(ctx context.Context) error { return ensureTopics(ctx, c.kafka.Transport, c.Brokers, specs) }); err != nil {
 			return err
 		}
 	}
 	store := features.New(rdb, c.Store)
-	g, gctx := errgroup.WithContext(ctx)
-	if c.MetricsAddr != "" {
-		g.Go(func() error { return serveOps(gctx, c.MetricsAddr, reg, store) })
-	}
+	// Build every stage before starting any, so a configuration error leaves
+	// nothing running. The first scorer worker also serves the pull API.
+	var runs []func(context.Context) error
+	var api http.Handler
 	for _, name := range which {
 		for w := 0; w < c.workers(name); w++ {
 			// Workers are members of the stage's consumer group, each with its
 			// own partitions; their metrics carry a worker label.
 			wreg := prometheus.WrapRegistererWith(prometheus.Labels{"worker": strconv.Itoa(w)}, reg)
-			run, err := newStage(name, c, store, log.With("stage", name, "worker", w), wreg)
+			run, h, err := newStage(name, c, store, log.With("stage", name, "worker", w), wreg)
 			if err != nil {
 				return err
 			}
-			g.Go(func() error { return run(gctx) })
+			runs = append(runs, run)
+			if api == nil {
+				api = h
+			}
 		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	if c.MetricsAddr != "" {
+		reg.MustRegister(newLagCollector(&kafka.Client{Addr: kafka.TCP(c.Brokers...), Timeout: 3 * time.Second, Transport: c.kafka.Transport}, c.lagGroups(which)))
+		g.Go(func() error { return serveOps(gctx, c.MetricsAddr, reg, store, api) })
+	}
+	for _, run := range runs {
+		g.Go(func() error { return run(gctx) })
 	}
 	return g.Wait()
 }
 
-// newStage builds one stage; the scorer gets a loader of trainer snapshots.
-func newStage(name string, c *config, store *features.Store, log *slog.Logger, reg prometheus.Registerer) (func(context.Context) error, error) {
+// newStage builds one stage; the scorer gets a loader of trainer snapshots
+// and returns its pull API handler.
+func newStage(name string, c *config, store *features.Store, log *slog.Logger, reg prometheus.Registerer) (func(context.Context) error, http.Handler, error) {
 	switch name {
 	case "ingest":
 		s, err := ingest.New(c.Ingest, store, log, reg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return s.Run, nil
+		return s.Run, nil, nil
 	case "scorer":
-		s, err := scorer.New(c.Scorer, store, snapshotLoader(store, c.Trainer.Name, models.All()), log, reg)
+		s, api, err := newScorer(c, store, log, reg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return s.Run, nil
+		return s.Run, api, nil
 	case "trainer":
 		s, err := trainer.New(c.Trainer, store, models.All(), log, reg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return s.Run, nil
+		return s.Run, nil, nil
 	}
-	return nil, fmt.Errorf("unknown stage %q", name)
+	return nil, nil, fmt.Errorf("unknown stage %q", name)
 }
 
 // snapshotLoader is the scorer's view of trainer snapshots stored in Redis.
@@ -151,9 +164,13 @@ func waitFor(ctx context.Context, log *slog.Logger, what string, check func(cont
 	}
 }
 
-// serveOps serves /metrics, /healthz (the process is up) and /readyz (Redis answers).
-func serveOps(ctx context.Context, addr string, reg *prometheus.Registry, store *features.Store) error {
+// serveOps serves /metrics, /healthz (the process is up), /readyz (Redis
+// answers) and, when api is not nil, the pull API under /v1/.
+func serveOps(ctx context.Context, addr string, reg *prometheus.Registry, store *features.Store, api http.Handler) error {
 	mux := http.NewServeMux()
+	if api != nil {
+		mux.Handle("/v1/", api)
+	}
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {

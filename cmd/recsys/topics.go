@@ -32,8 +32,12 @@ func topicSpecs(t topics, partitions int, trainWindow time.Duration) []kafka.Top
 }
 
 // ensureTopics creates missing topics; existing ones are left as they are.
-func ensureTopics(ctx context.Context, brokers []string, specs []kafka.TopicConfig) error {
+// tr carries TLS and SASL settings; nil connects in plaintext.
+func ensureTopics(ctx context.Context, tr *kafka.Transport, brokers []string, specs []kafka.TopicConfig) error {
 	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	if tr != nil {
+		client.Transport = tr
+	}
 	res, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: specs})
 	if err != nil {
 		return fmt.Errorf("creating topics: %w", err)
