@@ -2,9 +2,11 @@ package eval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 
 	"github.com/recsys/recsys/schemas"
@@ -12,9 +14,17 @@ import (
 	"github.com/recsys/recsys/trainer/datasets"
 )
 
-// Protocol SLI (docs/EVALUATION.md) compares with the TouK showcase's
-// SLi-Rec: each group is a user's next item and 9 (test) or 4 (valid)
-// popularity-drawn negatives, scored with the user's file-order history.
+// SLI is the sampled 1+9 protocol of the TouK SLi-Rec notebook
+// (docs/EVALUATION.md): each group is a user's next item and 9 (test) or 4
+// (valid) popularity-drawn negatives, scored with the user's file-order
+// history. Its inputs are interactions.tsv and the group files beside it.
+const SLI Protocol = "sli"
+
+// The group files of protocol SLI, looked up beside interactions.tsv.
+const (
+	SLIValidFile = "valid_data_neg4.gz"
+	SLITestFile  = "test_data_neg9.gz"
+)
 
 // SLIMetrics are protocol SLI's numbers, averaged over Groups.
 type SLIMetrics struct {
@@ -178,6 +188,51 @@ func Mix(shares [][][]float64, w []float64, groups []datasets.SLIGroup, category
 	return out
 }
 
+// RunSLI reads protocol SLI's files — interactions (the TouK
+// interactions.tsv) and, in its directory, SLIValidFile and SLITestFile —
+// and runs SLI with cfg's models (popularity always included), seed,
+// threads and event weights.
+func RunSLI(ctx context.Context, interactions string, cfg Config) (SLIReport, error) {
+	cfg = cfg.withDefaults()
+	names, err := modelNames(cfg.Models, cfg.Algorithms)
+	if err != nil {
+		return SLIReport{}, err
+	}
+	algs := make([]trainer.Algorithm, len(names))
+	for k, n := range names {
+		algs[k] = cfg.Algorithms[n]
+	}
+	rows, err := readSLI(interactions, datasets.SLIInteractions)
+	if err != nil {
+		return SLIReport{}, err
+	}
+	dir := filepath.Dir(interactions)
+	valid, err := readSLI(filepath.Join(dir, SLIValidFile), datasets.SLIGroups)
+	if err != nil {
+		return SLIReport{}, err
+	}
+	test, err := readSLI(filepath.Join(dir, SLITestFile), datasets.SLIGroups)
+	if err != nil {
+		return SLIReport{}, err
+	}
+	progress(cfg.Progress, "sli: %d rows, %d valid and %d test groups; fitting %v", len(rows), len(valid), len(test), names)
+	return EvaluateSLI(ctx, rows, valid, test, algs, trainer.FitConfig{Weights: cfg.Weights, Threads: cfg.Threads, Seed: cfg.Seed})
+}
+
+func readSLI[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	f, err := datasets.Open(path)
+	if err != nil {
+		return zero, fmt.Errorf("sli: %w", err)
+	}
+	defer f.Close()
+	v, err := read(f)
+	if err != nil {
+		return zero, fmt.Errorf("sli: reading %s: %w", path, err)
+	}
+	return v, nil
+}
+
 // SLIResult is one row of an SLI report.
 type SLIResult struct {
 	Model string
@@ -196,12 +251,12 @@ type SLIReport struct {
 	CategoryWeight float64
 }
 
-// SLI runs protocol SLI: every algorithm is fitted on the training rows
+// EvaluateSLI runs protocol SLI: every algorithm is fitted on the training rows
 // (per user all but the last two, in file order), a mixture of their
 // catalog shares is tuned on the valid groups (coordinate search on the mean
 // of the six numbers), and every model, the mixture and the mixture with the
 // category feature are scored on the test groups.
-func SLI(ctx context.Context, rows []datasets.SLIRow, valid, test []datasets.SLIGroup, algs []trainer.Algorithm, fit trainer.FitConfig) (SLIReport, error) {
+func EvaluateSLI(ctx context.Context, rows []datasets.SLIRow, valid, test []datasets.SLIGroup, algs []trainer.Algorithm, fit trainer.FitConfig) (SLIReport, error) {
 	d := datasets.SLITrain(rows, 2, valid, test)
 	var vs, ts [][][]float64
 	var rep SLIReport
@@ -274,6 +329,13 @@ func tuneCategory(shares [][][]float64, w []float64, valid []datasets.SLIGroup) 
 		}
 	}
 	return best
+}
+
+// WriteJSON writes the report as one indented JSON document.
+func (r SLIReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
 }
 
 // WriteTable prints the report with SLi-Rec's published numbers.
