@@ -23,6 +23,7 @@ type evalConfig struct {
 	models   string
 	cut      string
 	JSON     bool
+	Blend    bool
 	RecsOut  string
 	PlotPath string
 }
@@ -36,6 +37,9 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if c.Run.Protocol == eval.SLI {
+		return runEvalSLI(ctx, c, stdout)
+	}
 	data, err := datasets.Load(c.Input, datasets.Format(c.Format))
 	if err != nil {
 		return err
@@ -43,6 +47,11 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	rep, err := eval.RunData(ctx, data, c.Run)
 	if err != nil {
 		return err
+	}
+	if c.Blend && c.Run.Protocol != eval.Explicit {
+		if err := eval.AddBlend(ctx, rep, c.Run); err != nil {
+			return err
+		}
 	}
 	if c.RecsOut != "" {
 		if err := rep.WriteRecs(c.RecsOut); err != nil {
@@ -72,7 +81,7 @@ func parseEvalFlags(args []string, getenv func(string) string, stderr io.Writer)
 	}
 	fs.StringVar(&c.Input, "input", env("INPUT", ""), "interaction file, gzip or not (env RECSYS_EVAL_INPUT)")
 	fs.StringVar(&c.Format, "format", env("FORMAT", ""), "retail | tsv | jsonl | movielens (default: guessed from the file name)")
-	protocol := fs.String("protocol", env("PROTOCOL", "llo"), "llo | temporal | random | exp")
+	protocol := fs.String("protocol", env("PROTOCOL", "llo"), "llo | temporal | random | exp | sli (sli: --input is the TouK interactions.tsv, the group files lie beside it)")
 	fs.StringVar(&c.ks, "k", env("K", "5,10,20"), "cut-offs, comma separated")
 	fs.StringVar(&c.models, "models", env("MODELS", ""), "models, comma separated (default: all registered; popularity is always included)")
 	fs.IntVar(&c.Run.Threads, "threads", envInt(env("THREADS", ""), 0), "threads for fitting and ranking (default GOMAXPROCS)")
@@ -80,6 +89,7 @@ func parseEvalFlags(args []string, getenv func(string) string, stderr io.Writer)
 	fs.Float64Var(&c.Run.TestFrac, "test-frac", 0.2, "held-out share of the temporal, random and exp splits")
 	fs.StringVar(&c.cut, "cut", "", "temporal split time, RFC 3339 or YYYY-MM-DD (default: the 80% event quantile)")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&c.Blend, "blend", true, "add a row blending every model, weights tuned on a validation split carved from training (ranking protocols)")
 	fs.StringVar(&c.RecsOut, "recs-out", "", "write each model's top-K lists (user<TAB>item1,item2,…) and test.tsv into this directory")
 	fs.StringVar(&c.PlotPath, "plot", "", "draw HR@K and NDCG@K against K per model into this PNG file")
 	if err := fs.Parse(args); err != nil {
@@ -134,4 +144,16 @@ func envInt(s string, def int) int {
 		return n
 	}
 	return def
+}
+
+// runEvalSLI runs protocol SLI on the TouK files and prints its report.
+func runEvalSLI(ctx context.Context, c evalConfig, stdout io.Writer) error {
+	rep, err := eval.RunSLI(ctx, c.Input, c.Run)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return rep.WriteJSON(stdout)
+	}
+	return rep.WriteTable(stdout)
 }

@@ -37,7 +37,7 @@ func TestEvalPrintsJSONAndWritesTopKListsAndAPlot(t *testing.T) {
 	plot := filepath.Join(t.TempDir(), "k.png")
 	var out, errb bytes.Buffer
 	args := []string{"eval", "--input", input, "--models", "als,bpr,transitions", "--k", "5,10",
-		"--threads", "2", "--json", "--recs-out", recs, "--plot", plot}
+		"--threads", "2", "--json", "--recs-out", recs, "--plot", plot, "--blend=false"}
 	if err := run(context.Background(), args, func(string) string { return "" }, &out, &errb); err != nil {
 		t.Fatalf("eval: %v\n%s", err, errb.String())
 	}

@@ -5,7 +5,9 @@
 // test user (full ranking, the user's own training items excluded) and
 // scores the lists: HR, NDCG, MRR, precision, recall and MAP at each K and
 // catalog coverage; RMSE, MAE and R² for explicit models. A popularity row
-// is always included.
+// is always included. AddBlend adds a row for the blend of every model, its
+// weights tuned on a validation split carved from training; RunSLI scores
+// protocol SLI's fixed 1+9 groups (AUC, group AUC, MRR, NDCG@2/4/6).
 //
 // It consumes trainer.Datasets (or explicit.Ratings) read by
 // trainer/datasets and the algorithms of trainer/models, and produces a

@@ -67,9 +67,9 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
 	switch c.Protocol {
-	case LLO, Temporal, Random, Explicit:
+	case LLO, Temporal, Random, Explicit, SLI:
 	default:
-		errs = append(errs, fmt.Errorf("eval: unknown protocol %q (want llo, temporal, random or exp)", c.Protocol))
+		errs = append(errs, fmt.Errorf("eval: unknown protocol %q (want llo, temporal, random, exp or sli)", c.Protocol))
 	}
 	for _, k := range c.Ks {
 		if k < 1 {
@@ -92,6 +92,10 @@ type Result struct {
 	Rating           *RatingErrors     `json:"rating,omitempty"`
 	// Lists are the top-max(K) items of each test case, in Report.Test order.
 	Lists [][]int32 `json:"-"`
+	// Component is the fitted model behind the row, kept for AddBlend.
+	Component trainer.Component `json:"-"`
+	// Weights of the blend row's parts, by model.
+	Weights map[string]float64 `json:"weights,omitempty"`
 }
 
 // RatingErrors are the explicit protocol's rating-prediction errors.
@@ -131,6 +135,8 @@ func Run(ctx context.Context, d *trainer.Dataset, cfg Config) (*Report, error) {
 		s = SplitTemporal(d, cfg.Cut.UnixMilli(), cfg.TestFrac)
 	case Random:
 		s = SplitRandom(d, cfg.TestFrac, uint64(cfg.Seed))
+	case SLI:
+		return nil, errors.New("eval: protocol sli scores the group files beside interactions.tsv: use RunSLI")
 	default:
 		return nil, fmt.Errorf("eval: protocol %q needs ratings: use RunExplicit", cfg.Protocol)
 	}
@@ -196,6 +202,7 @@ func evalModel(ctx context.Context, s Split, name string, alg trainer.Algorithm,
 		return res, fmt.Errorf("fitting %s: %w", name, err)
 	}
 	res.TrainSeconds = time.Since(t0).Seconds()
+	res.Component = c
 	progress(cfg.Progress, "%s: fitted in %.2fs; ranking %d users", name, res.TrainSeconds, len(s.Test))
 	t0 = time.Now()
 	res.Lists, err = rankWithProgress(ctx, s, ComponentScorer(c, s.Train), slices.Max(cfg.Ks), cfg)
