@@ -49,6 +49,10 @@ type Config struct {
 	// Blend names the algorithms fitted and their blend weights.
 	// Default: transitions 1, popularity 0.05.
 	Blend map[string]float64
+	// TuneBlend replaces the Blend weights before each run by a search on a
+	// validation split carved from the run's training data (never the gate's
+	// holdout). Default: false.
+	TuneBlend bool
 	// Weights of event types as feedback strength. Default: features.DefaultWeights.
 	Weights map[schemas.EventType]float64
 	// Tolerance: promote when the candidate's NDCG@10 on the holdout is at least

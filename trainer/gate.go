@@ -47,6 +47,11 @@ func (s *Stage) gate(ctx context.Context, d *Dataset) (verdict, error) {
 			return v, nil
 		}
 	}
+	if s.cfg.TuneBlend {
+		if err := s.tune(ctx, withoutHoldouts(d, test), v.metrics); err != nil {
+			return v, err
+		}
+	}
 	parts, err := s.fit(ctx, withoutHoldouts(d, test))
 	if err != nil {
 		return v, err

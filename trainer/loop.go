@@ -24,6 +24,9 @@ type Stage struct {
 	codecs  *schemas.Codecs
 	metrics *metrics
 	writer  *kafka.Writer
+	// candidates are the configured Blend; with TuneBlend, cfg.Blend holds the
+	// last tuned weights. Only Run's goroutine touches either.
+	candidates map[string]float64
 }
 
 // Result reports one training run.
@@ -55,7 +58,7 @@ func New(cfg Config, store *features.Store, reg Registry, log *slog.Logger, prom
 		Addr: kafka.TCP(cfg.Brokers...), Topic: cfg.ModelsTopic, Balancer: &kafka.Murmur2Balancer{},
 		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: cfg.transport(),
 	}
-	return &Stage{cfg: cfg, store: store, reg: reg, log: log, codecs: codecs, metrics: m, writer: w}, nil
+	return &Stage{cfg: cfg, store: store, reg: reg, log: log, codecs: codecs, metrics: m, writer: w, candidates: cfg.Blend}, nil
 }
 
 // Run trains at once and then every Interval until ctx ends. A failed run is
@@ -126,8 +129,10 @@ func datasetOf(ins []schemas.Interaction) *Dataset {
 // fit trains every blended algorithm on d.
 func (s *Stage) fit(ctx context.Context, d *Dataset) ([]Part, error) {
 	names := make([]string, 0, len(s.cfg.Blend))
-	for name := range s.cfg.Blend {
-		names = append(names, name)
+	for name, w := range s.cfg.Blend {
+		if w > 0 { // a part weighted 0 (as tuning may decide) would only cost scoring time
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	fc := FitConfig{Weights: s.cfg.Weights, Threads: s.cfg.Threads, Seed: s.cfg.Seed}

@@ -206,3 +206,18 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+func TestTunedBlendWeightsAreUsedAndRecorded(t *testing.T) {
+	e := newEnv(t, 4000)
+	cfg := e.cfg
+	cfg.TuneBlend = true
+	cfg.Blend = map[string]float64{"transitions": 1, "popularity": 1}
+	res, err := e.stage(t, cfg).TrainOnce(context.Background())
+	if err != nil || !res.Promoted {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	m := res.Update.Metrics
+	if m["weight_transitions"] <= m["weight_popularity"] || m["tuning_ndcg@10"] <= 0 {
+		t.Fatalf("tuned weights %v: want transitions above popularity on sequential data", m)
+	}
+}

@@ -97,6 +97,9 @@ func (c *config) defineStages(f *flagSet) {
 	f.dur(&c.Trainer.Window, "train-window", 30*24*time.Hour, "log window replayed per run (by record time)")
 	f.int(&c.Trainer.MinEvents, "train-min-events", 50, "skip training with fewer interactions")
 	f.float(&c.Trainer.Tolerance, "promote-tolerance", 0.02, "promote if NDCG@10 ≥ (1−tolerance)× current")
+	f.weights(&c.Trainer.Blend, "blend", "transitions=1,sknn=1,als=0.3,bpr=0.3,popularity=0.05",
+		"algorithms the trainer fits and their blend weights (name=weight,…; also gru)")
+	f.boolean(&c.Trainer.TuneBlend, "tune-blend", true, "re-tune the blend weights each run on a validation split carved from training")
 }
 
 // finish copies shared settings into each stage's Config and validates all.

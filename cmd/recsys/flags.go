@@ -119,3 +119,27 @@ func (f *flagSet) parse(args []string) error {
 	}
 	return nil
 }
+
+// weights defines a name=weight,… flag.
+func (f *flagSet) weights(p *map[string]float64, name, def, usage string) {
+	if v, ok := f.env(name); ok {
+		def = v
+	}
+	parse := func(s string) error {
+		m := map[string]float64{}
+		for _, part := range splitList(s) {
+			k, v, ok := strings.Cut(part, "=")
+			w, err := strconv.ParseFloat(v, 64)
+			if !ok || err != nil || k == "" {
+				return fmt.Errorf("%q: want name=weight", part)
+			}
+			m[strings.TrimSpace(k)] = w
+		}
+		*p = m
+		return nil
+	}
+	if err := parse(def); err != nil {
+		f.errs = append(f.errs, fmt.Errorf("%s: %w", envName(name), err))
+	}
+	f.Func(name, f.usage(name, usage)+" (default "+strconv.Quote(def)+")", parse)
+}
