@@ -12,6 +12,7 @@ import (
 	"github.com/recsys/recsys/schemas"
 	"github.com/recsys/recsys/trainer"
 	"github.com/recsys/recsys/trainer/als"
+	"github.com/recsys/recsys/trainer/mf"
 )
 
 // clusters builds two groups of 100 users: the first buys items a0..a9, the
@@ -60,6 +61,37 @@ func TestFoldInOfANewUserRecommendsTheirCluster(t *testing.T) {
 				t.Errorf("history %s,%s: top-5 has %s, outside cluster %s", tc.first, tc.second, p, tc.group)
 			}
 		}
+	}
+}
+
+func TestFoldInLeansTowardsTheNewestItem(t *testing.T) {
+	d := clusters()
+	// Two factors, one per cluster, so that the geometry is plain.
+	c, err := als.ALS{Factors: 2, Iterations: 15, Weighting: mf.NoWeighting}.Fit(context.Background(), d, fitConfig(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same two items, one from each cluster, in both orders (within a
+	// millisecond, so only the order differs): the recency boost makes the
+	// newer one's cluster win.
+	for _, order := range [][2]string{{"a1", "b2"}, {"b2", "a1"}} {
+		h := history(d, order[0], order[1])
+		scores := make([]float32, len(d.Items))
+		c.Score(h, scores)
+		trainer.Mask(scores, []int32{h[0].Item, h[1].Item})
+		if top := d.Items[trainer.TopN(scores, 1)[0].Item]; top[:1] != order[1][:1] {
+			t.Errorf("history %v: best item %s, not from the newest item's cluster", order, top)
+		}
+	}
+	plain, err := als.ALS{Factors: 2, Iterations: 15, Weighting: mf.NoWeighting, RecentBoost: -1}.Fit(context.Background(), d, fitConfig(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, s2 := make([]float32, len(d.Items)), make([]float32, len(d.Items))
+	plain.Score(history(d, "a1", "b2"), s1)
+	plain.Score(history(d, "b2", "a1"), s2)
+	if !slices.Equal(s1, s2) {
+		t.Error("without the recency boost the order of a history changed its scores")
 	}
 }
 
@@ -135,7 +167,7 @@ func TestCancelledFitReturnsTheContextErrorAndNoModel(t *testing.T) {
 }
 
 func TestInvalidConfigurationsAreRejected(t *testing.T) {
-	for _, a := range []als.ALS{{Factors: -1}, {Reg: -1}, {B: 2}, {Weighting: "idf"}} {
+	for _, a := range []als.ALS{{Factors: -1}, {Reg: -1}, {B: 2}, {Weighting: "idf"}, {RecentDecay: 1.5}, {PopWeight: -1}} {
 		if _, err := a.Fit(context.Background(), clusters(), fitConfig(1)); err == nil {
 			t.Errorf("%+v: Fit succeeded", a)
 		}

@@ -28,10 +28,18 @@ type modelFile struct {
 	Weighting mf.Weights
 	Neg       []float32 // missing-entry weight per item; nil: all 1
 	Y         []float32 // items × Factors
+	// Epsilon > 0 makes confidences logarithmic (ALS.Epsilon); RecentBoost
+	// > 0 weighs the newest items of a folded-in history up. Zero in files
+	// written before they existed: linear, no boost, as those were fitted.
+	Epsilon                  float64
+	RecentBoost, RecentDecay float64
 }
 
-func newModel(a ALS, w mf.Weights, st mf.Strength, neg, y []float32, threads int) (*Model, error) {
-	f := modelFile{Factors: a.Factors, Reg: a.Reg, Alpha: a.Alpha, Strength: st, Weighting: w, Neg: neg, Y: y}
+func newModel(a ALS, cf confidence, w mf.Weights, st mf.Strength, neg, y []float32, threads int) (*Model, error) {
+	f := modelFile{
+		Factors: a.Factors, Reg: a.Reg, Alpha: cf.alpha, Epsilon: cf.epsilon, Strength: st, Weighting: w, Neg: neg, Y: y,
+		RecentBoost: max(a.RecentBoost, 0), RecentDecay: a.RecentDecay,
+	}
 	return fromFile(f, threads)
 }
 
@@ -98,11 +106,13 @@ func (m *Model) Score(h []trainer.Event, scores []float32) {
 	mf.Dots(m.f.Y, m.f.Factors, m.rows, x, scores)
 }
 
-// FoldIn returns the user vector that training would give a user with
-// history h, holding the item factors fixed: the exact solution of
-// (Yᵀ·diag(n)·Y + reg·I + Σ (cᵢ−nᵢ)·yᵢyᵢᵀ) x = Σ cᵢ·yᵢ (n the missing-entry
-// weights, all 1 by default) by Cholesky, O(len(h)·k² + k³). It returns nil
-// when h has no known item.
+// FoldIn returns the user vector of history h, holding the item factors
+// fixed: the exact solution of (Yᵀ·diag(n)·Y + reg·I + Σ (cᵢ−nᵢ)·yᵢyᵢᵀ) x =
+// Σ cᵢ·yᵢ (n the missing-entry weights, all 1 by default) by Cholesky,
+// O(len(h)·k² + k³), where cᵢ is the confidence training gives item i times
+// its recency multiplier (ALS.RecentBoost); without the boost x is what
+// training would give a user with history h. It returns nil when h has no
+// known item.
 func (m *Model) FoldIn(h []trainer.Event) []float32 {
 	idx, val := m.f.Strength.History(h)
 	n := 0
@@ -117,14 +127,15 @@ func (m *Model) FoldIn(h []trainer.Event) []float32 {
 		return nil
 	}
 	m.f.Weighting.Apply(idx, val)
-	k, y := m.f.Factors, m.f.Y
-	conf := make([]float32, n)
+	cf := confidence{alpha: m.f.Alpha, epsilon: m.f.Epsilon}
+	conf := recency(h, idx, m.f.RecentBoost, m.f.RecentDecay)
 	for j, v := range val {
-		conf[j] = 1 + float32(m.f.Alpha)*v
+		conf[j] *= cf.of(v)
 	}
+	k, y := m.f.Factors, m.f.Y
 	b := make([]float32, k) // Σ cᵢ·yᵢ
 	mf.Combine(y, k, idx, conf, b)
-	a := append([]float32(nil), m.g.Data...) // + Σ (cᵢ−1)·yᵢyᵢᵀ, row by row
+	a := append([]float32(nil), m.g.Data...) // + Σ (cᵢ−nᵢ)·yᵢyᵢᵀ, row by row
 	w := make([]float32, n)
 	for p := 0; p < k; p++ {
 		for j, i := range idx {

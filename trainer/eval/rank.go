@@ -41,7 +41,7 @@ func Rank(ctx context.Context, s Split, score Scorer, n, threads int, done *atom
 			for _, e := range s.Train.Seqs[s.Test[k].User] {
 				scores[e.Item] = float32(math.Inf(-1))
 			}
-			tops[w] = TopN(scores, n, tops[w])
+			tops[w] = trainer.TopNInto(tops[w], scores, n)
 			list := make([]int32, len(tops[w]))
 			for j, t := range tops[w] {
 				list[j] = t.Item

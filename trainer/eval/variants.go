@@ -12,10 +12,13 @@ import (
 
 // Variants are configurations of registered algorithms worth a row of their
 // own, by the name they get in reports: ALS as the reference libraries run
-// it (no weighting, no recency) and BPR with Rendle's uniform negatives.
+// it (linear confidence 1 + w, no weighting, no recency), ALS without its
+// fold-in recency boost (order-blind scoring, to see what history order is
+// worth) and BPR with Rendle's uniform negatives.
 func Variants() map[string]trainer.Algorithm {
 	return map[string]trainer.Algorithm{
-		"als-plain":   als.ALS{Weighting: mf.NoWeighting, HalfLife: -1},
+		"als-plain":   als.ALS{Weighting: mf.NoWeighting, HalfLife: -1, Alpha: 1, Epsilon: -1, RecentBoost: -1},
+		"als-noorder": als.ALS{RecentBoost: -1},
 		"bpr-uniform": bpr.BPR{Sampling: bpr.Uniform},
 	}
 }
