@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
-	"time"
 )
 
 func main() {
@@ -47,6 +46,8 @@ func commands() map[string]command {
 		"produce":     {"send synthetic events or a JSON-lines file to a topic", runProduce},
 		"healthcheck": {"GET a health URL (default http://localhost:9100/readyz); for containers", runHealthcheck},
 		"eval":        {"offline evaluation on files: tables, JSON, top-K lists, plots", runEval},
+		"explain":     {"why a user got their list: history, model version, each item's component scores", runExplain},
+		"validate":    {"check records (file or stdin) the way ingest would: interactions or reasons", runValidate},
 	}
 }
 
@@ -75,6 +76,3 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
 	}
 }
-
-// shutdownGrace bounds how long a stage may take to finish after a signal.
-const shutdownGrace = 15 * time.Second
