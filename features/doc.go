@@ -13,9 +13,19 @@
 //	<p>:{u:<user>}:dedupe   ZSET  event_id -> event time (the dedupe window)
 //	<p>:{u:<user>}:origin   HASH  event_id -> topic/partition/offset that first applied it
 //	<p>:{u:<user>}:recs     STRING latest Recommendation (JSON), with a TTL
+//	<p>:{u:<user>}:exposed:serving  HASH gid -> version|event ms|partition|offset of the
+//	                        last list that recommended it; #<partition> -> highest trigger
+//	                        offset recorded (expires a window after the last list; at most
+//	                        1000 products, then it starts over)
+//	<p>:{u:<user>}:exposed:shadow   HASH the same for a shadow model's lists
 //	<p>:{pop}:scores        ZSET  gid -> forward-decayed popularity
 //	<p>:{pop}:hwm           HASH  topic/partition -> highest source offset applied
 //	<p>:{pop}:epoch         STRING the forward-decay landmark (ms)
+//	<p>:{tally}:hwm         HASH  interactions topic/partition -> highest offset tallied
+//	<p>:{tally}:epoch       STRING the forward-decay landmark (ms) of category trending
+//	<p>:{tally}:cat:<cat>   ZSET  gid -> forward-decayed popularity within a catalog category
+//	<p>:{tally}:count       HASH  gid -> interactions counted (exploration: "few interactions")
+//	<p>:{tally}:attributed  HASH  role|version|lists and role|version|<event type> -> count
 //	<p>:{catalog}:products  HASH  gid -> Product (JSON)
 //	<p>:{catalog}:handles   HASH  handle -> gid
 //	<p>:{model:<name>}:…    model snapshots: <version>:meta, <version>:<chunk>, current, versions, seq
@@ -26,7 +36,13 @@
 // applied the event, so a redelivery of the same record (a replay after a
 // crash) is told apart from a genuine duplicate sent twice by a tracker.
 // Popularity is global and is made idempotent by a per-partition high-water
-// mark of source offsets instead of a global set of event ids.
+// mark of source offsets instead of a global set of event ids. The scorer's
+// tallies (category trending, interaction counts, attribution) follow the
+// same pattern with the offsets of the interaction log (Tally), and a user's
+// recorded lists with a high-water mark of trigger offsets per partition
+// (RecordExposures), so list counts survive redeliveries and replays. A list
+// counted and then lost in a crash before its offsets commit is not counted
+// again: list counts may fall short, never double.
 //
 // Popularity uses forward decay (Cormode et al. 2009): an event at time t adds
 // w·2^((t−epoch)/halfLife), so ranking never needs rewriting old scores. Scores

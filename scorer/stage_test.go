@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -23,10 +25,11 @@ import (
 )
 
 // fixedRanker recommends the same products to everyone: enough to see which
-// version served a list and that exclusions and backfill apply.
+// version served a list and that the rules apply. reason "" is personalized.
 type fixedRanker struct {
 	version string
 	items   []string
+	reason  string
 }
 
 func (r fixedRanker) Version() string { return r.version }
@@ -37,29 +40,32 @@ func (r fixedRanker) Rank(_ []features.Entry, n int, exclude []string) ([]schema
 		if len(out) == n {
 			break
 		}
-		skip := false
-		for _, ex := range exclude {
-			skip = skip || ex == it
-		}
-		if !skip {
+		if !slices.Contains(exclude, it) {
 			out = append(out, schemas.ScoredItem{ProductGID: it, Score: float64(len(r.items) - k)})
 		}
 	}
-	return out, schemas.ReasonPersonalized
+	if r.reason == "" {
+		return out, schemas.ReasonPersonalized
+	}
+	return out, r.reason
 }
 
+// harness is a real Kafka-protocol broker and a real redis-server, with the
+// topics in (interactions, 2 partitions), out, shadow and models.
 type harness struct {
 	brokers []string
 	store   *features.Store
 	codecs  *schemas.Codecs
-	offset  int64
 	mu      sync.Mutex
+	offset  int64
 	models  map[string]scorer.Ranker
+	last    map[string]string // user → their latest event id
+	readers int
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "in", "out"), kfake.SeedTopics(1, "models"))
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "in", "out", "shadow"), kfake.SeedTopics(1, "models"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,53 +73,76 @@ func newHarness(t *testing.T) *harness {
 	rdb := redis.NewClient(&redis.Options{Addr: redisserver.ForTest(t).Addr()})
 	t.Cleanup(func() { rdb.Close() })
 	codecs, _ := schemas.NewCodecs()
-	return &harness{brokers: cluster.ListenAddrs(), store: features.New(rdb, features.Config{}), codecs: codecs, models: map[string]scorer.Ranker{}}
+	return &harness{brokers: cluster.ListenAddrs(), store: features.New(rdb, features.Config{}), codecs: codecs,
+		models: map[string]scorer.Ranker{}, last: map[string]string{}}
 }
 
-func (h *harness) loader(ctx context.Context, version string) (scorer.Ranker, error) {
-	if version == "" {
-		v, err := h.store.CurrentVersion(ctx, "default")
-		if err != nil {
-			return nil, err
+// loader serves the harness's models under their names "<name>/<version>".
+func (h *harness) loader(name string) scorer.Loader {
+	return func(ctx context.Context, version string) (scorer.Ranker, error) {
+		if version == "" {
+			v, err := h.store.CurrentVersion(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			version = v
 		}
-		version = v
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		r, ok := h.models[name+"/"+version]
+		if !ok {
+			return nil, fmt.Errorf("no model %s %s: %w", name, version, features.ErrNotFound)
+		}
+		return r, nil
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	r, ok := h.models[version]
-	if !ok {
-		return nil, fmt.Errorf("no model %s: %w", version, features.ErrNotFound)
-	}
-	return r, nil
 }
 
-func (h *harness) start(t *testing.T, cfg scorer.Config) context.CancelFunc {
+// start runs a scorer on the harness until the test ends; stop ends it
+// earlier (a replica going away), waiting for its clean shutdown.
+func (h *harness) start(t *testing.T, cfg scorer.Config) (s *scorer.Stage, stop func()) {
 	t.Helper()
-	cfg.Brokers, cfg.Topic, cfg.OutputTopic, cfg.ModelsTopic, cfg.GroupID = h.brokers, "in", "out", "models", "g"
-	cfg.PollInterval = time.Hour // announcements only
-	s, err := scorer.New(cfg, h.store, h.loader, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+	cfg.Brokers, cfg.Topic, cfg.OutputTopic, cfg.ModelsTopic, cfg.ShadowTopic = h.brokers, "in", "out", "models", "shadow"
+	if cfg.GroupID == "" {
+		cfg.GroupID = "g"
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = time.Hour // announcements only
+	}
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = -1 // every rule sees the catalog and trending as the test just set them
+	}
+	models := scorer.Models{Serving: h.loader("default"), Shadow: h.loader(cfg.ShadowModel)}
+	s, err := scorer.New(cfg, h.store, models, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("scorer Run: %v", err)
-		}
-	})
-	return cancel
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("scorer Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return s, stop
 }
 
-// interact applies one interaction to Redis and sends it, as ingest does.
-func (h *harness) interact(t *testing.T, user string, typ schemas.EventType, product uint64) {
+// event applies one interaction to Redis and sends it, as ingest does.
+func (h *harness) event(t *testing.T, user string, typ schemas.EventType, product uint64, at time.Time) string {
 	t.Helper()
+	h.mu.Lock()
 	h.offset++
-	in := schemas.Interaction{EventID: fmt.Sprintf("e%d", h.offset), UserID: user, Type: typ,
-		ProductGID: schemas.ProductGID(product), Quantity: 1, Time: time.Now().UTC().Truncate(time.Millisecond),
-		Source: schemas.Offset{Topic: "raw", Offset: h.offset}}
+	off := h.offset
+	h.last[user] = fmt.Sprintf("e%d", off)
+	h.mu.Unlock()
+	in := schemas.Interaction{EventID: fmt.Sprintf("e%d", off), UserID: user, Type: typ,
+		ProductGID: schemas.ProductGID(product), Quantity: 1, Time: at.UTC().Truncate(time.Millisecond),
+		Source: schemas.Offset{Topic: "raw", Offset: off}}
 	if _, err := h.store.Apply(context.Background(), []schemas.Interaction{in}); err != nil {
 		t.Fatal(err)
 	}
@@ -124,25 +153,60 @@ func (h *harness) interact(t *testing.T, user string, typ schemas.EventType, pro
 	if err := w.WriteMessages(context.Background(), msg); err != nil {
 		t.Fatal(err)
 	}
+	return in.EventID
 }
 
-func (h *harness) announce(t *testing.T, version string, r scorer.Ranker) {
+// interact is event at the current time.
+func (h *harness) interact(t *testing.T, user string, typ schemas.EventType, product uint64) string {
+	t.Helper()
+	return h.event(t, user, typ, product, time.Now())
+}
+
+// catalog stores products with a category each; available unless listed in gone.
+func (h *harness) catalog(t *testing.T, category string, ids []uint64, gone ...uint64) {
+	t.Helper()
+	var ps []schemas.Product
+	for _, id := range ids {
+		ps = append(ps, schemas.Product{GID: schemas.ProductGID(id), Category: category, Available: !slices.Contains(gone, id)})
+	}
+	if err := h.store.PutProducts(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// announce stores r as version of model name, makes it current and announces it.
+func (h *harness) announce(t *testing.T, name, version string, r scorer.Ranker) {
 	t.Helper()
 	h.mu.Lock()
-	h.models[version] = r
+	h.models[name+"/"+version] = r
 	h.mu.Unlock()
-	if err := h.store.Promote(context.Background(), "default", version); err != nil {
+	if err := h.store.Promote(context.Background(), name, version); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := h.codecs.EncodeModelUpdate(schemas.ModelUpdate{Name: "default", Version: version, TrainedAt: time.Now()})
+	b, _ := h.codecs.EncodeModelUpdate(schemas.ModelUpdate{Name: name, Version: version, TrainedAt: time.Now()})
 	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Topic: "models", BatchTimeout: time.Millisecond}
 	defer w.Close()
-	if err := w.WriteMessages(context.Background(), kafka.Message{Key: []byte("default"), Value: b}); err != nil {
+	if err := w.WriteMessages(context.Background(), kafka.Message{Key: []byte(name), Value: b}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// next reads the next recommendation from the output topic.
+// reader reads topic from the start, in a group of its own.
+func (h *harness) reader(t *testing.T, topic string) *kafka.Reader {
+	h.mu.Lock()
+	h.readers++
+	group := fmt.Sprintf("reader-%s-%d", topic, h.readers)
+	h.mu.Unlock()
+	rd := kafka.NewReader(kafka.ReaderConfig{Brokers: h.brokers, Topic: topic, GroupID: group,
+		StartOffset: kafka.FirstOffset, MaxWait: 50 * time.Millisecond})
+	t.Cleanup(func() { rd.Close() })
+	return rd
+}
+
+// output reads the recommendations topic from the start.
+func (h *harness) output(t *testing.T) *kafka.Reader { return h.reader(t, "out") }
+
+// next reads the next recommendation.
 func next(t *testing.T, rd *kafka.Reader) (schemas.Recommendation, kafka.Message) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -158,6 +222,89 @@ func next(t *testing.T, rd *kafka.Reader) (schemas.Recommendation, kafka.Message
 	return r, m
 }
 
-func (h *harness) output() *kafka.Reader {
-	return kafka.NewReader(kafka.ReaderConfig{Brokers: h.brokers, Topic: "out", GroupID: "reader", StartOffset: kafka.FirstOffset, MaxWait: 50 * time.Millisecond})
+// settle reads lists until every user's latest event has been answered, so
+// that everything sent so far is scored and tallied.
+func (h *harness) settle(t *testing.T, rd *kafka.Reader) {
+	t.Helper()
+	h.mu.Lock()
+	want := maps.Clone(h.last)
+	h.mu.Unlock()
+	for len(want) > 0 {
+		r, _ := next(t, rd)
+		if want[r.UserID] == r.Trigger.EventID {
+			delete(want, r.UserID)
+		}
+	}
+}
+
+// caughtUp waits until group has committed everything sent to "in": every
+// event is scored and tallied.
+func (h *harness) caughtUp(t *testing.T, group string) {
+	t.Helper()
+	client := &kafka.Client{Addr: kafka.TCP(h.brokers...), Timeout: 5 * time.Second}
+	ctx := context.Background()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
+			"in": {kafka.LastOffsetOf(0), kafka.LastOffsetOf(1)}}})
+		if err != nil {
+			continue
+		}
+		done, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{"in": {0, 1}}})
+		if err != nil {
+			continue
+		}
+		committed := map[int]int64{}
+		for _, p := range done.Topics["in"] {
+			committed[p.Partition] = p.CommittedOffset
+		}
+		behind := false
+		for _, p := range ends.Topics["in"] {
+			behind = behind || p.LastOffset > 0 && committed[p.Partition] < p.LastOffset
+		}
+		if !behind {
+			return
+		}
+	}
+	t.Fatalf("group %s did not catch up with the interactions", group)
+}
+
+// nextFor skips lists until the one for user triggered by event.
+func nextFor(t *testing.T, rd *kafka.Reader, user, event string) schemas.Recommendation {
+	t.Helper()
+	for {
+		r, _ := next(t, rd)
+		if r.UserID == user && r.Trigger.EventID == event {
+			return r
+		}
+	}
+}
+
+func itemsOf(r schemas.Recommendation) []string {
+	var out []string
+	for _, it := range r.Items {
+		out = append(out, it.ProductGID)
+	}
+	return out
+}
+
+// partitionOf is the partition of "in" that user's events go to.
+func partitionOf(user string) int {
+	return (&kafka.Murmur2Balancer{}).Balance(kafka.Message{Key: []byte(user)}, 0, 1)
+}
+
+// userOnPartition returns a user id starting with prefix whose events go to partition p.
+func userOnPartition(p int, prefix string) string {
+	for k := 0; ; k++ {
+		if u := fmt.Sprintf("%s%d", prefix, k); partitionOf(u) == p {
+			return u
+		}
+	}
+}
+
+func gids(ids ...uint64) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, schemas.ProductGID(id))
+	}
+	return out
 }

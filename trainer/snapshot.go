@@ -104,6 +104,45 @@ func (s *Snapshot) Blend(h []Event, blend, part []float32) bool {
 	return personal
 }
 
+// Contribution is what one part of a snapshot adds to an item's blended
+// score for one user, as Blend computes it.
+type Contribution struct {
+	Algorithm string
+	Weight    float64 // the part's blend weight
+	Raw       float32 // the part's own score of the item
+	Scaled    float32 // Raw over the part's best score for this user (0 if it has none)
+	Score     float64 // Weight × Scaled: the part's share of the blended score
+}
+
+// Explain returns, for each of gids, every part's contribution to its
+// blended score for a user with history h (oldest first): why Rank put it
+// where it did. An item the snapshot does not know gets no contributions.
+func (s *Snapshot) Explain(h []features.Entry, gids []string) [][]Contribution {
+	events := s.Events(h)
+	part := make([]float32, len(s.Items))
+	out := make([][]Contribution, len(gids))
+	for _, p := range s.Parts {
+		p.Component.Score(events, part)
+		var top float32
+		for _, v := range part {
+			top = max(top, v)
+		}
+		for k, gid := range gids {
+			id, ok := s.index[gid]
+			if !ok {
+				continue
+			}
+			c := Contribution{Algorithm: p.Algorithm, Weight: p.Weight, Raw: part[id]}
+			if top > 0 {
+				c.Scaled = part[id] / top
+				c.Score = p.Weight * float64(c.Scaled)
+			}
+			out[k] = append(out[k], c)
+		}
+	}
+	return out
+}
+
 type snapshotFile struct {
 	Update schemas.ModelUpdate
 	Items  []string

@@ -1,0 +1,167 @@
+package scorer
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/schemas"
+)
+
+// cacheMax bounds the catalog entries cached; past it the cache starts over.
+const cacheMax = 200_000
+
+// cache keeps the catalog entries and trending lists a Stage read from Redis,
+// shared by its batches and API calls: the same products recur in every
+// batch, and a cached entry costs the rules no round trip. While the Stage
+// runs, refresh re-reads every entry each ttl off the scoring path; an entry
+// older than 2×ttl (no refresh) counts as absent. A delisting or a new
+// trending order is thus seen at most about 2×ttl late. A ttl ≤ 0 disables
+// the cache. Safe for concurrent use.
+type cache struct {
+	ttl      time.Duration
+	mu       sync.Mutex
+	products map[string]cachedProduct
+	trending map[string]cachedTrend
+}
+
+type cachedProduct struct {
+	p     schemas.Product
+	found bool // false: the catalog has no such product
+	at    time.Time
+}
+
+type cachedTrend struct {
+	items []schemas.ScoredItem
+	at    time.Time
+}
+
+func newCache(ttl time.Duration) *cache {
+	return &cache{ttl: ttl, products: map[string]cachedProduct{}, trending: map[string]cachedTrend{}}
+}
+
+// lookupProducts copies the fresh entries of gids into into and returns the
+// gids it does not have.
+func (c *cache) lookupProducts(now time.Time, gids []string, into map[string]schemas.Product) []string {
+	if c.ttl <= 0 {
+		return gids
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var missing []string
+	for _, g := range gids {
+		e, ok := c.products[g]
+		switch {
+		case !ok || now.Sub(e.at) >= 2*c.ttl:
+			missing = append(missing, g)
+		case e.found:
+			into[g] = e.p
+		}
+	}
+	return missing
+}
+
+// putProducts caches what a read of asked returned (found).
+func (c *cache) putProducts(now time.Time, asked []string, found map[string]schemas.Product) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.products)+len(asked) > cacheMax {
+		clear(c.products)
+	}
+	for _, g := range asked {
+		p, ok := found[g]
+		c.products[g] = cachedProduct{p: p, found: ok, at: now}
+	}
+}
+
+func (c *cache) lookupTrend(now time.Time, category string) ([]schemas.ScoredItem, bool) {
+	if c.ttl <= 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.trending[category]
+	if !ok || now.Sub(e.at) >= 2*c.ttl {
+		return nil, false
+	}
+	return e.items, true
+}
+
+func (c *cache) putTrend(now time.Time, category string, items []schemas.ScoredItem) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.trending) > cacheMax/100 {
+		clear(c.trending)
+	}
+	c.trending[category] = cachedTrend{items: items, at: now}
+}
+
+// run refreshes the cache every ttl until ctx ends. A failed refresh keeps
+// the entries, which then expire.
+func (c *cache) run(ctx context.Context, store *features.Store, log *slog.Logger) error {
+	if c.ttl <= 0 {
+		return nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(c.ttl):
+		}
+		if err := c.refresh(ctx, store); err != nil && ctx.Err() == nil {
+			log.Warn("refreshing the catalog cache", "err", err)
+		}
+	}
+}
+
+// refresh re-reads every cached product and trending list.
+func (c *cache) refresh(ctx context.Context, store *features.Store) error {
+	c.mu.Lock()
+	gids := make([]string, 0, len(c.products))
+	for g := range c.products {
+		gids = append(gids, g)
+	}
+	cats := make([]string, 0, len(c.trending))
+	for cat := range c.trending {
+		cats = append(cats, cat)
+	}
+	c.mu.Unlock()
+	for start := 0; start < len(gids); start += 1000 {
+		chunk := gids[start:min(start+1000, len(gids))]
+		now := time.Now()
+		ps, err := store.Products(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		c.putProducts(now, chunk, ps)
+	}
+	now := time.Now()
+	var named []string
+	for _, cat := range cats {
+		if cat != global {
+			named = append(named, cat)
+			continue
+		}
+		pop, err := store.Popular(ctx, trendingDepth)
+		if err != nil {
+			return err
+		}
+		c.putTrend(now, global, pop)
+	}
+	byCat, err := store.Trending(ctx, named, trendingDepth)
+	if err != nil {
+		return err
+	}
+	for cat, items := range byCat {
+		c.putTrend(now, cat, items)
+	}
+	return nil
+}
