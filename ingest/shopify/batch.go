@@ -1,49 +1,30 @@
 package shopify
 
 import (
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/schemas"
 )
 
-// Class says why input was rejected. The values are spelled as ingest's
-// error classes, which ingest converts them to by value.
-type Class string
+// The rejection vocabulary is shared with the other decoders (ingest/decode).
+type (
+	// Class says why input was rejected.
+	Class = decode.Class
+	// Error is a rejection of bad input.
+	Error = decode.Error
+	// Reject is one bad event inside a record.
+	Reject = decode.Reject
+	// Alias says that an anonymous id and a logged-in user id belong to one shopper.
+	Alias = decode.Alias
+)
 
 // The classes of bad input.
 const (
-	Malformed    Class = "malformed"
-	MissingField Class = "missing_field"
-	InvalidValue Class = "invalid_value"
-	TooLarge     Class = "too_large"
+	Malformed         = decode.Malformed
+	UnsupportedSchema = decode.UnsupportedSchema
+	MissingField      = decode.MissingField
+	InvalidValue      = decode.InvalidValue
+	TooLarge          = decode.TooLarge
 )
-
-// Error is a rejection of bad input. Its text names the field and quotes a
-// value only where it cannot be personal data (an event name, a time).
-type Error struct {
-	Class Class `json:"class"`
-	// Field is the JSON path of the offending field, if one is to blame.
-	Field string `json:"field,omitempty"`
-	Msg   string `json:"msg"`
-}
-
-func (e *Error) Error() string {
-	if e.Field != "" {
-		return "field " + e.Field + ": " + e.Msg
-	}
-	return e.Msg
-}
-
-// Reject is one bad event inside a record.
-type Reject struct {
-	// Index is the event's position in the record, counting from 0.
-	Index int    `json:"index"`
-	Err   *Error `json:"error"`
-}
-
-// Alias says that a clientId and a customer id belong to one shopper.
-type Alias struct {
-	Anonymous string `json:"anonymous"`
-	User      string `json:"user"`
-}
 
 // Batch is what one record held.
 type Batch struct {
@@ -79,12 +60,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	return l
 }
-
-func missing(field string) *Error { return &Error{Class: MissingField, Field: field, Msg: "missing"} }
-
-func invalid(field, msg string) *Error { return &Error{Class: InvalidValue, Field: field, Msg: msg} }
-
-func malformed(field, msg string) *Error { return &Error{Class: Malformed, Field: field, Msg: msg} }
 
 func (b *Batch) alias(a Alias) {
 	if a == (Alias{}) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -26,12 +27,12 @@ func (p *pixel) events(lim Limits) (events []schemas.Event, ignored int, err *Er
 		CartLine       json.RawMessage `json:"cartLine"`
 		Checkout       json.RawMessage `json:"checkout"`
 	}
-	if !isNull(p.data) && json.Unmarshal(p.data, &data) != nil {
-		return nil, 0, malformed("data", "not an object")
+	if !decode.IsNull(p.data) && json.Unmarshal(p.data, &data) != nil {
+		return nil, 0, decode.Bad("data", "not an object")
 	}
 	switch p.name {
 	case "":
-		return nil, 0, missing("name")
+		return nil, 0, decode.Missing("name")
 	case "product_viewed":
 		e, err := p.variantEvent(schemas.View, "data.productVariant", data.ProductVariant, 1)
 		return []schemas.Event{e}, 0, err
@@ -52,13 +53,13 @@ func (p pixel) cartLineEvent(typ schemas.EventType, raw json.RawMessage) (schema
 		Quantity    json.RawMessage `json:"quantity"`
 		Merchandise json.RawMessage `json:"merchandise"`
 	}
-	if isNull(raw) {
-		return schemas.Event{}, missing("data.cartLine")
+	if decode.IsNull(raw) {
+		return schemas.Event{}, decode.Missing("data.cartLine")
 	}
 	if json.Unmarshal(raw, &line) != nil {
-		return schemas.Event{}, malformed("data.cartLine", "not an object")
+		return schemas.Event{}, decode.Bad("data.cartLine", "not an object")
 	}
-	q, err := jsonInt("data.cartLine.quantity", line.Quantity)
+	q, err := decode.Int("data.cartLine.quantity", line.Quantity)
 	if err != nil {
 		return schemas.Event{}, err
 	}
@@ -67,12 +68,12 @@ func (p pixel) cartLineEvent(typ schemas.EventType, raw json.RawMessage) (schema
 
 // variantEvent is an interaction with the ProductVariant in raw.
 func (p pixel) variantEvent(typ schemas.EventType, field string, raw json.RawMessage, quantity int) (schemas.Event, *Error) {
-	if isNull(raw) {
-		return schemas.Event{}, missing(field)
+	if decode.IsNull(raw) {
+		return schemas.Event{}, decode.Missing(field)
 	}
 	var v variant
 	if json.Unmarshal(raw, &v) != nil {
-		return schemas.Event{}, malformed(field, "not a ProductVariant object")
+		return schemas.Event{}, decode.Bad(field, "not a ProductVariant object")
 	}
 	e, err := p.event(typ)
 	if err != nil {
@@ -83,13 +84,13 @@ func (p pixel) variantEvent(typ schemas.EventType, field string, raw json.RawMes
 		return e, err
 	}
 	if v.Product == nil {
-		return e, missing(field + ".product")
+		return e, decode.Missing(field + ".product")
 	}
 	if e.Product, err = jsonID(field+".product.id", v.Product.ID); err != nil {
 		return e, err
 	}
 	if e.Product == "" {
-		return e, missing(field + ".product.id")
+		return e, decode.Missing(field + ".product.id")
 	}
 	e.Price, e.Currency, err = v.Price.read(field + ".price")
 	return e, err
@@ -102,7 +103,7 @@ func (p pixel) event(typ schemas.EventType) (schemas.Event, *Error) {
 		user = p.clientID
 	}
 	if user == "" {
-		return schemas.Event{}, missing("clientId")
+		return schemas.Event{}, decode.Missing("clientId")
 	}
 	if p.timeErr != nil {
 		return schemas.Event{}, p.timeErr
@@ -121,11 +122,11 @@ func (p *pixel) checkoutEvents(raw json.RawMessage, lim Limits) ([]schemas.Event
 			} `json:"customer"`
 		} `json:"order"`
 	}
-	if isNull(raw) {
-		return nil, 0, missing("data.checkout")
+	if decode.IsNull(raw) {
+		return nil, 0, decode.Missing("data.checkout")
 	}
 	if json.Unmarshal(raw, &c) != nil {
-		return nil, 0, malformed("data.checkout", "not a Checkout object")
+		return nil, 0, decode.Bad("data.checkout", "not a Checkout object")
 	}
 	if c.Order != nil && c.Order.Customer != nil {
 		id, err := jsonID("data.checkout.order.customer.id", c.Order.Customer.ID)
@@ -138,7 +139,7 @@ func (p *pixel) checkoutEvents(raw json.RawMessage, lim Limits) ([]schemas.Event
 	}
 	switch n := len(c.LineItems); {
 	case n == 0:
-		return nil, 0, missing("data.checkout.lineItems")
+		return nil, 0, decode.Missing("data.checkout.lineItems")
 	case n > lim.MaxLineItems:
 		return nil, 0, &Error{Class: TooLarge, Field: "data.checkout.lineItems",
 			Msg: strconv.Itoa(n) + " line items exceed the limit of " + strconv.Itoa(lim.MaxLineItems)}
@@ -180,12 +181,12 @@ func (p pixel) lineItemEvent(field string, raw json.RawMessage) (schemas.Event, 
 		FinalLinePrice *money          `json:"finalLinePrice"`
 	}
 	if json.Unmarshal(raw, &li) != nil {
-		return schemas.Event{}, false, malformed(field, "not a CheckoutLineItem object")
+		return schemas.Event{}, false, decode.Bad(field, "not a CheckoutLineItem object")
 	}
-	if isNull(li.Variant) {
+	if decode.IsNull(li.Variant) {
 		return schemas.Event{}, false, nil
 	}
-	q, err := jsonInt(field+".quantity", li.Quantity)
+	q, err := decode.Int(field+".quantity", li.Quantity)
 	if err != nil {
 		return schemas.Event{}, false, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -14,23 +15,23 @@ func Decode(value []byte, lim Limits) (Batch, error) {
 	lim = lim.withDefaults()
 	v := bytes.TrimSpace(value)
 	if len(v) == 0 {
-		return Batch{}, malformed("", "empty value")
+		return Batch{}, decode.Bad("", "empty value")
 	}
 	var b Batch
 	if v[0] != '[' {
 		if v[0] != '{' || !json.Valid(v) {
-			return Batch{}, malformed("", "not a JSON object")
+			return Batch{}, decode.Bad("", "not a JSON object")
 		}
 		b.add(0, v, lim)
 		return b, nil
 	}
 	var events []json.RawMessage
 	if err := json.Unmarshal(v, &events); err != nil {
-		return Batch{}, malformed("", "not a JSON array of events")
+		return Batch{}, decode.Bad("", "not a JSON array of events")
 	}
 	switch n := len(events); {
 	case n == 0:
-		return Batch{}, malformed("", "empty JSON array")
+		return Batch{}, decode.Bad("", "empty JSON array")
 	case n > lim.MaxEvents:
 		return Batch{}, &Error{Class: TooLarge, Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
 	}
@@ -85,7 +86,7 @@ func (b *Batch) add(pos int, raw []byte, lim Limits) {
 func readPixel(raw []byte) (pixel, *Error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return pixel{}, malformed("", "not a pixel event object")
+		return pixel{}, decode.Bad("", "not a pixel event object")
 	}
 	var p pixel
 	var err *Error
@@ -101,12 +102,12 @@ func readPixel(raw []byte) (pixel, *Error) {
 			return p, err
 		}
 	}
-	if p.customerID == "" && !isNull(env.Customer) {
+	if p.customerID == "" && !decode.IsNull(env.Customer) {
 		var c struct {
 			ID json.RawMessage `json:"id"`
 		}
 		if json.Unmarshal(env.Customer, &c) != nil {
-			return p, malformed("customer", "not an object")
+			return p, decode.Bad("customer", "not an object")
 		}
 		if p.customerID, err = jsonID("customer.id", c.ID); err != nil {
 			return p, err
@@ -123,11 +124,11 @@ func readTime(raw json.RawMessage) (time.Time, *Error) {
 	case err != nil:
 		return time.Time{}, err
 	case s == "":
-		return time.Time{}, missing("timestamp")
+		return time.Time{}, decode.Missing("timestamp")
 	}
 	t, perr := time.Parse(time.RFC3339Nano, s)
 	if perr != nil {
-		return time.Time{}, invalid("timestamp", "not an ISO 8601 time: "+strconv.Quote(clip(s)))
+		return time.Time{}, decode.Invalid("timestamp", "not an ISO 8601 time: "+strconv.Quote(clip(s)))
 	}
 	return t.UTC(), nil
 }

@@ -1,52 +1,30 @@
 package snowplow
 
 import (
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/schemas"
 )
 
-// Class says why input was rejected. The values are spelled as ingest's
-// error classes, which ingest converts them to by value.
-type Class string
+// The rejection vocabulary is shared with the other decoders (ingest/decode).
+type (
+	// Class says why input was rejected.
+	Class = decode.Class
+	// Error is a rejection of bad input.
+	Error = decode.Error
+	// Reject is one bad event inside a record.
+	Reject = decode.Reject
+	// Alias says that an anonymous id and a logged-in user id belong to one shopper.
+	Alias = decode.Alias
+)
 
 // The classes of bad input.
 const (
-	Malformed         Class = "malformed"
-	UnsupportedSchema Class = "unsupported_schema"
-	MissingField      Class = "missing_field"
-	InvalidValue      Class = "invalid_value"
-	TooLarge          Class = "too_large"
+	Malformed         = decode.Malformed
+	UnsupportedSchema = decode.UnsupportedSchema
+	MissingField      = decode.MissingField
+	InvalidValue      = decode.InvalidValue
+	TooLarge          = decode.TooLarge
 )
-
-// Error is a rejection of bad input. Its text names the field and what is
-// wrong with it, and quotes a value only where that value cannot be
-// personal data or a secret (an event code, a schema URI, a product id).
-type Error struct {
-	Class Class `json:"class"`
-	// Field names the offending parameter or entity field, if one is to blame.
-	Field string `json:"field,omitempty"`
-	Msg   string `json:"msg"`
-}
-
-func (e *Error) Error() string {
-	if e.Field != "" {
-		return "field " + e.Field + ": " + e.Msg
-	}
-	return e.Msg
-}
-
-// Reject is one bad event inside a record.
-type Reject struct {
-	// Index is the event's position in the record, counting from 0.
-	Index int    `json:"index"`
-	Err   *Error `json:"error"`
-}
-
-// Alias says that an anonymous (device) id and a logged-in user id belong
-// to one shopper: an event carried both duid and uid.
-type Alias struct {
-	Anonymous string `json:"anonymous"`
-	User      string `json:"user"`
-}
 
 // Batch is what one record held.
 type Batch struct {
@@ -81,12 +59,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	return l
 }
-
-func missing(field string) *Error { return &Error{Class: MissingField, Field: field, Msg: "missing"} }
-
-func invalid(field, msg string) *Error { return &Error{Class: InvalidValue, Field: field, Msg: msg} }
-
-func malformed(field, msg string) *Error { return &Error{Class: Malformed, Field: field, Msg: msg} }
 
 // add records what one tracker event became.
 func (b *Batch) add(pos int, h hit, err *Error, lim Limits) {

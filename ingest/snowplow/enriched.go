@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recsys/recsys/ingest/decode"
 )
 
 // Analytics SDK keys of the shredded self-describing data recsys reads.
@@ -21,7 +23,7 @@ func DecodeEnriched(value []byte, lim Limits) (Batch, error) {
 	lim = lim.withDefaults()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(value, &m); err != nil || m == nil {
-		return Batch{}, malformed("", "not a JSON object")
+		return Batch{}, decode.Bad("", "not a JSON object")
 	}
 	var b Batch
 	h, err := enrichedHit(m)
@@ -45,7 +47,7 @@ func enrichedHit(m map[string]json.RawMessage) (hit, *Error) {
 	h.time, h.timeErr = enrichedTime(m)
 	switch event {
 	case "":
-		return h, missing("event")
+		return h, decode.Missing("event")
 	case "page_view":
 		url, err := jsonString("page_url", m["page_url"])
 		h.kind, h.url = pageView, url
@@ -58,10 +60,10 @@ func enrichedHit(m map[string]json.RawMessage) (hit, *Error) {
 
 // readEnrichedEvent reads the ecommerce action and its entities.
 func (h *hit) readEnrichedEvent(m map[string]json.RawMessage) *Error {
-	if raw, ok := m["unstruct_event"]; ok && !isNull(raw) {
+	if raw, ok := m["unstruct_event"]; ok && !decode.IsNull(raw) {
 		return h.readUnshredded(m, raw)
 	}
-	if raw, ok := m[actionKey+"1"]; ok && !isNull(raw) {
+	if raw, ok := m[actionKey+"1"]; ok && !decode.IsNull(raw) {
 		h.kind = ecommerce
 		if err := h.readAction(actionKey+"1", raw); err != nil {
 			return err
@@ -69,7 +71,7 @@ func (h *hit) readEnrichedEvent(m map[string]json.RawMessage) *Error {
 		return h.readShreddedEntities(m)
 	}
 	for key := range m {
-		if strings.HasPrefix(key, actionKey) && !isNull(m[key]) {
+		if strings.HasPrefix(key, actionKey) && !decode.IsNull(m[key]) {
 			return &Error{Class: UnsupportedSchema, Field: key, Msg: "only model 1 of " + actionName + " is supported"}
 		}
 	}
@@ -78,10 +80,10 @@ func (h *hit) readEnrichedEvent(m map[string]json.RawMessage) *Error {
 
 func (h *hit) readShreddedEntities(m map[string]json.RawMessage) *Error {
 	var products, transactions []json.RawMessage
-	if raw := m[productKey]; !isNull(raw) && json.Unmarshal(raw, &products) != nil {
-		return malformed(productKey, "not an array of entities")
+	if raw := m[productKey]; !decode.IsNull(raw) && json.Unmarshal(raw, &products) != nil {
+		return decode.Bad(productKey, "not an array of entities")
 	}
-	if raw := m[transactionKey]; !isNull(raw) && json.Unmarshal(raw, &transactions) == nil && len(transactions) > 0 {
+	if raw := m[transactionKey]; !decode.IsNull(raw) && json.Unmarshal(raw, &transactions) == nil && len(transactions) > 0 {
 		h.currency = transactionCurrency(transactions[0])
 	}
 	raws := make([][]byte, len(products))
@@ -103,7 +105,7 @@ func (h *hit) readUnshredded(m map[string]json.RawMessage, ue json.RawMessage) *
 		return err
 	}
 	co, ok := m["contexts"]
-	if !ok || isNull(co) {
+	if !ok || decode.IsNull(co) {
 		h.productsField = "contexts"
 		return nil
 	}
@@ -120,7 +122,7 @@ func embedded(field string, raw json.RawMessage) ([]byte, *Error) {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return nil, malformed(field, "not a JSON string")
+		return nil, decode.Bad(field, "not a JSON string")
 	}
 	return []byte(s), nil
 }
@@ -141,7 +143,7 @@ func enrichedTime(m map[string]json.RawMessage) (time.Time, *Error) {
 				return t.UTC(), nil
 			}
 		}
-		return time.Time{}, invalid(key, "not an RFC 3339 time: "+strconv.Quote(clip(s)))
+		return time.Time{}, decode.Invalid(key, "not an RFC 3339 time: "+strconv.Quote(clip(s)))
 	}
-	return time.Time{}, missing("derived_tstamp")
+	return time.Time{}, decode.Missing("derived_tstamp")
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -98,9 +99,9 @@ func (h hit) ecommerceEvents(lim Limits) ([]schemas.Event, bool, *Error) {
 	case !ok && ignoredAction(h.action):
 		return nil, true, nil
 	case !ok && h.action == "":
-		return nil, false, missing("type")
+		return nil, false, decode.Missing("type")
 	case !ok:
-		return nil, false, invalid("type", "unknown ecommerce action "+strconv.Quote(clip(h.action)))
+		return nil, false, decode.Invalid("type", "unknown ecommerce action "+strconv.Quote(clip(h.action)))
 	case h.productsErr != nil:
 		return nil, false, h.productsErr
 	case len(h.products) == 0:
@@ -131,7 +132,7 @@ func (h hit) ecommerceEvents(lim Limits) ([]schemas.Event, bool, *Error) {
 // event is the part of an interaction every product of h shares.
 func (h hit) event(typ schemas.EventType) (schemas.Event, *Error) {
 	if h.user == "" {
-		return schemas.Event{}, missing(h.userField)
+		return schemas.Event{}, decode.Missing(h.userField)
 	}
 	if h.timeErr != nil {
 		return schemas.Event{}, h.timeErr

@@ -1,11 +1,12 @@
 package snowplow
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/recsys/recsys/ingest/decode"
 )
 
 // Vendors and names of the schemas recsys reads.
@@ -49,7 +50,7 @@ type selfDescribing struct {
 func readSelfDescribing(field string, b []byte, vendor, name string) (selfDescribing, *Error) {
 	var sd selfDescribing
 	if err := json.Unmarshal(b, &sd); err != nil {
-		return sd, malformed(field, "not a self-describing JSON")
+		return sd, decode.Bad(field, "not a self-describing JSON")
 	}
 	return sd, checkSchema(field, sd.Schema, vendor, name)
 }
@@ -73,7 +74,7 @@ func decodeBase64(field, s string) ([]byte, *Error) {
 	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, malformed(field, "not valid base64")
+		return nil, decode.Bad(field, "not valid base64")
 	}
 	return b, nil
 }
@@ -87,7 +88,7 @@ func (h *hit) readEvent(field string, b []byte) *Error {
 	}
 	var inner selfDescribing
 	if json.Unmarshal(sd.Data, &inner) != nil {
-		return malformed(field, "data is not a self-describing JSON")
+		return decode.Bad(field, "data is not a self-describing JSON")
 	}
 	s, ok := parseIglu(inner.Schema)
 	if !ok {
@@ -110,7 +111,7 @@ func (h *hit) readAction(field string, b []byte) *Error {
 		Type json.RawMessage `json:"type"`
 	}
 	if json.Unmarshal(b, &a) != nil {
-		return malformed(field, "not a JSON object")
+		return decode.Bad(field, "not a JSON object")
 	}
 	t, err := jsonString(field+".type", a.Type)
 	h.action = t
@@ -126,7 +127,7 @@ func (h *hit) readContexts(field string, b []byte) *Error {
 	}
 	var entities []selfDescribing
 	if json.Unmarshal(sd.Data, &entities) != nil {
-		return malformed(field, "data is not an array of self-describing JSONs")
+		return decode.Bad(field, "data is not an array of self-describing JSONs")
 	}
 	var products [][]byte
 	for _, e := range entities {
@@ -179,7 +180,7 @@ func readProduct(field string, b []byte) (product, *Error) {
 		Currency json.RawMessage `json:"currency"`
 	}
 	if json.Unmarshal(b, &raw) != nil {
-		return product{}, malformed(field, "not a JSON object")
+		return product{}, decode.Bad(field, "not a JSON object")
 	}
 	var p product
 	var err *Error
@@ -187,15 +188,15 @@ func readProduct(field string, b []byte) (product, *Error) {
 		return p, err
 	}
 	if p.id == "" {
-		return p, missing(field + ".id")
+		return p, decode.Missing(field + ".id")
 	}
 	if v, _ := jsonID(field+".variant", raw.Variant); isDigits(v) || strings.HasPrefix(v, "gid://shopify/ProductVariant/") {
 		p.variant = v
 	}
-	if p.quantity, err = jsonInt(field+".quantity", raw.Quantity); err != nil {
+	if p.quantity, err = decode.Int(field+".quantity", raw.Quantity); err != nil {
 		return p, err
 	}
-	if p.price, err = jsonNumber(field+".price", raw.Price); err != nil {
+	if p.price, err = decode.Number(field+".price", raw.Price); err != nil {
 		return p, err
 	}
 	p.currency, err = jsonString(field+".currency", raw.Currency)
@@ -204,60 +205,25 @@ func readProduct(field string, b []byte) (product, *Error) {
 
 // jsonString reads a JSON string; null or absent is "".
 func jsonString(field string, raw json.RawMessage) (string, *Error) {
-	if isNull(raw) {
+	if decode.IsNull(raw) {
 		return "", nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return "", invalid(field, "not a string")
+		return "", decode.Invalid(field, "not a string")
 	}
 	return s, nil
 }
 
 // jsonID reads an id given as a string or as an integer JSON number.
 func jsonID(field string, raw json.RawMessage) (string, *Error) {
-	if len(raw) > 0 && raw[0] != '"' && !isNull(raw) {
+	if len(raw) > 0 && raw[0] != '"' && !decode.IsNull(raw) {
 		if s := string(raw); isDigits(s) {
 			return s, nil
 		}
-		return "", invalid(field, "not a string or an integer")
+		return "", decode.Invalid(field, "not a string or an integer")
 	}
 	return jsonString(field, raw)
-}
-
-// jsonNumber reads a JSON number or a string holding one; absent is 0.
-func jsonNumber(field string, raw json.RawMessage) (float64, *Error) {
-	if isNull(raw) {
-		return 0, nil
-	}
-	s := string(raw)
-	if raw[0] == '"' {
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, invalid(field, "not a number")
-		}
-	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		return 0, invalid(field, "not a number")
-	}
-	return f, nil
-}
-
-// jsonInt reads an integral JSON number or a string holding one; absent is 0.
-func jsonInt(field string, raw json.RawMessage) (int, *Error) {
-	f, err := jsonNumber(field, raw)
-	if err != nil {
-		return 0, err
-	}
-	if !(f >= -1e9 && f <= 1e9) || f != float64(int(f)) {
-		return 0, invalid(field, "not an integer")
-	}
-	return int(f), nil
-}
-
-func isNull(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) == 0 || string(raw) == "null"
 }
 
 // clipURI shortens a schema URI quoted in an error, keeping its version.

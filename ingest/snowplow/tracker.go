@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recsys/recsys/ingest/decode"
 )
 
 const payloadVendor, payloadName = snowplowVendor, "payload_data"
@@ -18,25 +20,25 @@ func DecodeTracker(value []byte, lim Limits) (Batch, error) {
 	lim = lim.withDefaults()
 	v := bytes.TrimSpace(value)
 	if len(v) == 0 {
-		return Batch{}, malformed("", "empty value")
+		return Batch{}, decode.Bad("", "empty value")
 	}
 	if v[0] != '{' {
 		return decodeQuery(v, lim)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(v, &top); err != nil {
-		return Batch{}, malformed("", "not a JSON object")
+		return Batch{}, decode.Bad("", "not a JSON object")
 	}
 	if msg, ok := top["message"]; ok && top["schema"] == nil && top["e"] == nil {
 		top = nil
 		if err := json.Unmarshal(msg, &top); err != nil || top == nil {
-			return Batch{}, malformed("message", "not a JSON object")
+			return Batch{}, decode.Bad("message", "not a JSON object")
 		}
 		v = msg
 	}
 	if _, ok := top["schema"]; !ok {
 		if _, ok := top["e"]; !ok {
-			return Batch{}, malformed("", "neither a payload_data body nor a tracker event")
+			return Batch{}, decode.Bad("", "neither a payload_data body nor a tracker event")
 		}
 		var b Batch
 		p, err := jsonParams("", v)
@@ -54,18 +56,18 @@ func DecodeTracker(value []byte, lim Limits) (Batch, error) {
 func decodePayload(top map[string]json.RawMessage, lim Limits) (Batch, error) {
 	var schema string
 	if json.Unmarshal(top["schema"], &schema) != nil {
-		return Batch{}, malformed("schema", "not a string")
+		return Batch{}, decode.Bad("schema", "not a string")
 	}
 	if err := checkSchema("schema", schema, payloadVendor, payloadName); err != nil {
 		return Batch{}, err
 	}
 	var events []json.RawMessage
-	if isNull(top["data"]) || json.Unmarshal(top["data"], &events) != nil {
-		return Batch{}, malformed("data", "not an array of events")
+	if decode.IsNull(top["data"]) || json.Unmarshal(top["data"], &events) != nil {
+		return Batch{}, decode.Bad("data", "not an array of events")
 	}
 	switch n := len(events); {
 	case n == 0:
-		return Batch{}, missing("data")
+		return Batch{}, decode.Missing("data")
 	case n > lim.MaxEvents:
 		return Batch{}, &Error{Class: TooLarge, Field: "data",
 			Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
@@ -90,7 +92,7 @@ func decodeQuery(v []byte, lim Limits) (Batch, error) {
 	}
 	q, err := url.ParseQuery(s)
 	if err != nil || q.Get("e") == "" {
-		return Batch{}, malformed("", "not a tracker query string")
+		return Batch{}, decode.Bad("", "not a tracker query string")
 	}
 	params := make(map[string]string, len(q))
 	for k, v := range q {
@@ -110,7 +112,7 @@ func trackerHit(p map[string]string) (hit, *Error) {
 	h.time, h.timeErr = trackerTime(p)
 	switch e := p["e"]; e {
 	case "":
-		return h, missing("e")
+		return h, decode.Missing("e")
 	case "pv":
 		h.kind, h.url = pageView, p["url"]
 	case "ue":
@@ -118,7 +120,7 @@ func trackerHit(p map[string]string) (hit, *Error) {
 	case "pp", "se", "tr", "ti", "ad":
 		h.kind = other
 	default:
-		return h, invalid("e", "unknown event type "+strconv.Quote(clip(e)))
+		return h, decode.Invalid("e", "unknown event type "+strconv.Quote(clip(e)))
 	}
 	return h, nil
 }
@@ -128,7 +130,7 @@ func (h *hit) readTrackerEvent(p map[string]string) *Error {
 	ue, field := []byte(p["ue_pr"]), "ue_pr"
 	if len(ue) == 0 {
 		if p["ue_px"] == "" {
-			return missing("ue_pr")
+			return decode.Missing("ue_pr")
 		}
 		var err *Error
 		if ue, err = decodeBase64("ue_px", p["ue_px"]); err != nil {
@@ -176,7 +178,7 @@ type rawParams struct {
 func jsonParams(field string, b []byte) (map[string]string, *Error) {
 	var r rawParams
 	if json.Unmarshal(b, &r) != nil || firstByte(b) != '{' {
-		return nil, malformed(field, "not a JSON object")
+		return nil, decode.Bad(field, "not a JSON object")
 	}
 	p := make(map[string]string, 12)
 	for _, kv := range []struct {
@@ -189,13 +191,13 @@ func jsonParams(field string, b []byte) (map[string]string, *Error) {
 		case c == '"':
 			var s string
 			if json.Unmarshal(kv.raw, &s) != nil {
-				return nil, malformed(kv.key, "not a JSON string")
+				return nil, decode.Bad(kv.key, "not a JSON string")
 			}
 			p[kv.key] = s
 		case c == '{' && (kv.key == "co" || kv.key == "ue_pr"):
 			p[kv.key] = string(kv.raw)
 		case c == '{' || c == '[':
-			return nil, invalid(kv.key, "not a string")
+			return nil, decode.Invalid(kv.key, "not a string")
 		default: // a number or a boolean, as its text
 			p[kv.key] = string(kv.raw)
 		}
@@ -219,11 +221,11 @@ func trackerTime(p map[string]string) (time.Time, *Error) {
 		field, s = "ttm", p["ttm"]
 	}
 	if s == "" {
-		return time.Time{}, missing("dtm")
+		return time.Time{}, decode.Missing("dtm")
 	}
 	ms, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || ms <= 0 || ms > 1e14 {
-		return time.Time{}, invalid(field, "not a positive number of Unix milliseconds")
+		return time.Time{}, decode.Invalid(field, "not a positive number of Unix milliseconds")
 	}
 	return time.UnixMilli(ms).UTC(), nil
 }

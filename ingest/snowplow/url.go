@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/recsys/recsys/ingest/decode"
 )
 
 // productFromURL reads a storefront product page URL: /products/<handle>,
@@ -17,7 +19,7 @@ func productFromURL(raw string) (handle, variant string, ok bool, err *Error) {
 	}
 	u, perr := url.Parse(raw)
 	if perr != nil {
-		return "", "", false, invalid("url", "not a valid URL")
+		return "", "", false, decode.Invalid("url", "not a valid URL")
 	}
 	segs := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
 	n := len(segs)
@@ -26,11 +28,11 @@ func productFromURL(raw string) (handle, variant string, ok bool, err *Error) {
 	}
 	handle, perr = url.PathUnescape(segs[n-1])
 	if perr != nil {
-		return "", "", false, invalid("url", "product handle is not valid percent-encoding")
+		return "", "", false, decode.Invalid("url", "product handle is not valid percent-encoding")
 	}
 	handle = strings.ToLower(handle)
 	if handle == "" || strings.ContainsAny(handle, "/:?#") || strings.IndexFunc(handle, notHandleRune) >= 0 {
-		return "", "", false, invalid("url", "product handle holds whitespace, control or reserved characters")
+		return "", "", false, decode.Invalid("url", "product handle holds whitespace, control or reserved characters")
 	}
 	if v := u.Query().Get("variant"); isDigits(v) && len(v) <= 20 {
 		variant = v

@@ -1,0 +1,94 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// Class says why input was rejected. The values are spelled as ingest's
+// error classes.
+type Class string
+
+// The classes of bad input.
+const (
+	Malformed         Class = "malformed"
+	UnsupportedSchema Class = "unsupported_schema"
+	MissingField      Class = "missing_field"
+	InvalidValue      Class = "invalid_value"
+	TooLarge          Class = "too_large"
+)
+
+// Error is a rejection of bad input. Its text names the field and quotes a
+// value only where that value cannot be personal data or a secret.
+type Error struct {
+	Class Class `json:"class"`
+	// Field names the offending field or parameter, if one is to blame.
+	Field string `json:"field,omitempty"`
+	Msg   string `json:"msg"`
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return "field " + e.Field + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Missing reports an absent required field.
+func Missing(field string) *Error { return &Error{Class: MissingField, Field: field, Msg: "missing"} }
+
+// Invalid reports a field with an unusable value.
+func Invalid(field, msg string) *Error { return &Error{Class: InvalidValue, Field: field, Msg: msg} }
+
+// Bad reports input that is not of the expected shape.
+func Bad(field, msg string) *Error { return &Error{Class: Malformed, Field: field, Msg: msg} }
+
+// Reject is one bad event inside a record.
+type Reject struct {
+	// Index is the event's position in the record, counting from 0.
+	Index int    `json:"index"`
+	Err   *Error `json:"error"`
+}
+
+// Alias says that an anonymous (device) id and a logged-in user id belong to
+// one shopper.
+type Alias struct {
+	Anonymous string `json:"anonymous"`
+	User      string `json:"user"`
+}
+
+// Number reads a JSON number or a string holding one; absent or null is 0.
+func Number(field string, raw json.RawMessage) (float64, *Error) {
+	if IsNull(raw) {
+		return 0, nil
+	}
+	s := string(raw)
+	if raw[0] == '"' && json.Unmarshal(raw, &s) != nil {
+		return 0, Invalid(field, "not a number")
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return 0, Invalid(field, "not a number") // strconv's error would echo the value
+	}
+	return f, nil
+}
+
+// Int reads an integral JSON number or a string holding one; absent is 0.
+func Int(field string, raw json.RawMessage) (int, *Error) {
+	f, err := Number(field, raw)
+	if err != nil {
+		return 0, err
+	}
+	if !(f >= -1e9 && f <= 1e9) || f != float64(int(f)) {
+		return 0, Invalid(field, "not an integer")
+	}
+	return int(f), nil
+}
+
+// IsNull reports an absent or null JSON value.
+func IsNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
