@@ -4,29 +4,22 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/schemas"
 )
 
-// Class says why input was rejected. It is the error_class header of a DLQ
-// record and the class label of recsys_ingest_dlq_total, so its values are a
-// contract: add new ones, never rename.
-type Class string
+// Class says why input was rejected: the error_class header of a DLQ record
+// and the class label of recsys_ingest_dlq_total. The values and their
+// meaning are defined once, in ingest/decode, for every decoder.
+type Class = decode.Class
 
-// The classes of bad input.
+// The classes of bad input (see decode.Class).
 const (
-	// Malformed: the bytes are not a record of any accepted format (not JSON,
-	// truncated Avro, a field of the wrong type, an empty value).
-	Malformed Class = "malformed"
-	// UnsupportedSchema: a well-formed frame naming a schema we cannot read
-	// (an unknown single-object fingerprint or Confluent schema id).
-	UnsupportedSchema Class = "unsupported_schema"
-	// MissingField: a required field is absent or empty.
-	MissingField Class = "missing_field"
-	// InvalidValue: a field is present but not acceptable (unknown type,
-	// whitespace in an id, a timestamp too far in the future or past).
-	InvalidValue Class = "invalid_value"
-	// TooLarge: the record exceeds Limits.MaxRecordBytes; it was not decoded.
-	TooLarge Class = "too_large"
+	Malformed         = decode.Malformed
+	UnsupportedSchema = decode.UnsupportedSchema
+	MissingField      = decode.MissingField
+	InvalidValue      = decode.InvalidValue
+	TooLarge          = decode.TooLarge
 )
 
 // classes lists every Class (a function: package state stays immutable).

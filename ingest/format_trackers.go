@@ -71,13 +71,13 @@ func (f ShopifyPixel) Decode(value []byte) (Decoded, error) {
 	if err != nil {
 		var e *shopify.Error
 		if errors.As(err, &e) {
-			return Decoded{}, &Error{Class: Class(e.Class), Field: e.Field, Msg: e.Msg}
+			return Decoded{}, &Error{Class: e.Class, Field: e.Field, Msg: e.Msg}
 		}
 		return Decoded{}, Classify(err)
 	}
 	d := Decoded{Events: b.Events, Positions: b.Positions, Ignored: b.Ignored}
 	for _, r := range b.Rejects {
-		d.Rejects = append(d.Rejects, Reject{Index: r.Index, Err: &Error{Class: Class(r.Err.Class), Field: r.Err.Field, Msg: r.Err.Msg}})
+		d.Rejects = append(d.Rejects, Reject{Index: r.Index, Err: &Error{Class: r.Err.Class, Field: r.Err.Field, Msg: r.Err.Msg}})
 	}
 	for _, a := range b.Aliases {
 		d.Aliases = appendAlias(d.Aliases, features.Alias{Anonymous: a.Anonymous, User: a.User}, lim)
@@ -93,7 +93,7 @@ func (l Limits) snowplow() snowplow.Limits {
 func fromSnowplow(err error) *Error {
 	var e *snowplow.Error
 	if errors.As(err, &e) {
-		return &Error{Class: Class(e.Class), Field: e.Field, Msg: e.Msg}
+		return &Error{Class: e.Class, Field: e.Field, Msg: e.Msg}
 	}
 	return Classify(err)
 }

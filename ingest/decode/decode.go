@@ -7,17 +7,25 @@ import (
 	"strings"
 )
 
-// Class says why input was rejected. The values are spelled as ingest's
-// error classes.
+// Class says why input was rejected. Its values are a contract (the
+// error_class header of DLQ records, a metric label): add, never rename.
 type Class string
 
 // The classes of bad input.
 const (
-	Malformed         Class = "malformed"
+	// Malformed: the bytes are not a record of any accepted format (not JSON,
+	// truncated Avro, a field of the wrong type, an empty value).
+	Malformed Class = "malformed"
+	// UnsupportedSchema: a well-formed frame naming a schema we cannot read
+	// (an unknown single-object fingerprint or Confluent schema id).
 	UnsupportedSchema Class = "unsupported_schema"
-	MissingField      Class = "missing_field"
-	InvalidValue      Class = "invalid_value"
-	TooLarge          Class = "too_large"
+	// MissingField: a required field is absent or empty.
+	MissingField Class = "missing_field"
+	// InvalidValue: a field is present but not acceptable (unknown type,
+	// whitespace in an id, a timestamp too far in the future or past).
+	InvalidValue Class = "invalid_value"
+	// TooLarge: the record, or its events or line items, exceed a limit.
+	TooLarge Class = "too_large"
 )
 
 // Error is a rejection of bad input. Its text names the field and quotes a
