@@ -27,44 +27,49 @@ func (o Outcome) String() string {
 	return [...]string{"applied", "replayed", "duplicate"}[o]
 }
 
-// applyScript applies one user's events of a batch, each once per event id,
-// then trims and expires the user's keys once.
-// KEYS: origin, dedupe, hist, seen, bought.
-// ARGV: history cap, dedupe window ms, dedupe cap, seen cap, ttl ms, then per
+// applyScript applies one user's events of a batch. Every per-user effect is
+// idempotent (ZADD of the same member and score), so the script only has to
+// decide each event's outcome: HSETNX of the event id into the origin hash
+// tells a first sight from a redelivery (same origin) or a duplicate (another
+// origin). It is written for few Redis calls per event, the cost that
+// dominates ingest: event ids are forgotten when their events leave the
+// history, and trimming and TTL refreshes run only when a key has outgrown its
+// cap by a slack or its TTL has run down by a sixteenth.
+// KEYS: origin, hist, seen, bought.
+// ARGV: history cap, history slack, seen cap, seen slack, ttl ms, then per
 // event (event id, origin, ts ms, history member, gid, purchase flag).
 // Returns per event "" when applied, else the origin that applied it first.
 var applyScript = redis.NewScript(`
-local out, newest = {}, nil
+local out, ttl = {}, tonumber(ARGV[5])
 for i = 6, #ARGV, 6 do
-  local prev = redis.call('HGET', KEYS[1], ARGV[i])
-  if prev then
-    out[#out + 1] = prev
-  else
-    local ts = tonumber(ARGV[i + 2])
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-    redis.call('ZADD', KEYS[2], ts, ARGV[i])
-    redis.call('ZADD', KEYS[3], ts, ARGV[i + 3])
-    redis.call('ZADD', KEYS[4], 'GT', ts, ARGV[i + 4])
-    if ARGV[i + 5] == '1' then redis.call('ZADD', KEYS[5], 'GT', ts, ARGV[i + 4]) end
-    if not newest or ts > newest then newest = ts end
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
     out[#out + 1] = ''
+  else
+    out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i])
+  end
+  if out[#out] == '' or out[#out] == ARGV[i + 1] then
+    local ts = tonumber(ARGV[i + 2])
+    redis.call('ZADD', KEYS[2], ts, ARGV[i + 3])
+    redis.call('ZADD', KEYS[3], 'GT', ts, ARGV[i + 4])
+    if ARGV[i + 5] == '1' then
+      redis.call('ZADD', KEYS[4], 'GT', ts, ARGV[i + 4])
+      if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
+    end
   end
 end
-if not newest then return out end
-local function forget(ids)
-  if #ids > 0 then
-    redis.call('ZREM', KEYS[2], unpack(ids))
-    redis.call('HDEL', KEYS[1], unpack(ids))
-  end
+local cap = tonumber(ARGV[1])
+local n = redis.call('ZCARD', KEYS[2])
+if n > cap + tonumber(ARGV[2]) then
+  local old = redis.call('ZRANGE', KEYS[2], 0, n - cap - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - cap - 1)
+  for k, m in ipairs(old) do old[k] = string.match(m, '^[^%z]*%z[^%z]*%z(.*)$') or m end
+  redis.call('HDEL', KEYS[1], unpack(old))
 end
-forget(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (newest - tonumber(ARGV[2])), 'LIMIT', 0, 1000))
-local n, cap = redis.call('ZCARD', KEYS[2]), tonumber(ARGV[3])
-if n > cap then forget(redis.call('ZRANGE', KEYS[2], 0, n - cap - 1)) end
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[1]) + 1))
-redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[4]) + 1))
-local ttl = tonumber(ARGV[5])
-if ttl > 0 then
-  for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
+cap = tonumber(ARGV[3])
+n = redis.call('ZCARD', KEYS[3])
+if n > cap + tonumber(ARGV[4]) then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - cap - 1) end
+if ttl > 0 and redis.call('PTTL', KEYS[1]) < ttl - ttl / 16 then
+  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 return out
 `)
@@ -159,12 +164,9 @@ func outcome(prev, origin string) Outcome {
 }
 
 func (s *Store) applyUser(ctx context.Context, pipe redis.Pipeliner, user string, batch []schemas.Interaction, idx []int) *redis.Cmd {
-	keys := []string{
-		s.userKey(user, "origin"), s.userKey(user, "dedupe"), s.userKey(user, "hist"),
-		s.userKey(user, "seen"), s.userKey(user, "bought"),
-	}
+	keys := []string{s.userKey(user, "origin"), s.userKey(user, "hist"), s.userKey(user, "seen"), s.userKey(user, "bought")}
 	args := make([]any, 0, 5+6*len(idx))
-	args = append(args, s.cfg.HistoryLen, s.cfg.DedupeWindow.Milliseconds(), s.cfg.DedupeLen, s.cfg.SeenLen,
+	args = append(args, s.cfg.HistoryLen, slack(s.cfg.HistoryLen), s.cfg.SeenLen, slack(s.cfg.SeenLen),
 		s.cfg.UserTTL.Milliseconds())
 	for _, k := range idx {
 		in := batch[k]
@@ -176,6 +178,11 @@ func (s *Store) applyUser(ctx context.Context, pipe redis.Pipeliner, user string
 	}
 	return applyScript.EvalSha(ctx, pipe, keys, args...)
 }
+
+// slack is how far a capped per-user key may outgrow its cap before the
+// apply script trims it: trimming every eighth of the cap instead of on every
+// event saves Redis calls, and readers ask for the length they need.
+func slack(limit int) int { return max(1, limit/8) }
 
 // addPopularity sends one script call per source partition, carrying every
 // non-duplicate event; the partition high-water mark skips what was applied.

@@ -10,8 +10,8 @@
 //	<p>:{u:<user>}:hist     ZSET  type\x00gid\x00event_id  scored by event time (ms), capped
 //	<p>:{u:<user>}:seen     ZSET  gid -> latest event time, capped
 //	<p>:{u:<user>}:bought   ZSET  gid -> latest purchase time
-//	<p>:{u:<user>}:dedupe   ZSET  event_id -> event time (the dedupe window)
-//	<p>:{u:<user>}:origin   HASH  event_id -> topic/partition/offset that first applied it
+//	<p>:{u:<user>}:origin   HASH  event_id -> topic/partition/offset that first applied it,
+//	                        for the events in hist (the dedupe window)
 //	<p>:{u:<user>}:recs     STRING latest Recommendation (JSON), with a TTL
 //	<p>:{u:<user>}:exposed:serving  HASH gid -> version|event ms|partition|offset of the
 //	                        last list that recommended it; #<partition> -> highest trigger
@@ -32,9 +32,12 @@
 //
 // Delivery: every write is idempotent so that at-least-once input gives
 // exactly-once effects. Per-user effects are applied by one Lua script per
-// event that first checks the event id; it remembers which source offset
-// applied the event, so a redelivery of the same record (a replay after a
-// crash) is told apart from a genuine duplicate sent twice by a tracker.
+// user and batch. They are idempotent in themselves (ZADD of the same member
+// and score); the script records which source offset first applied each
+// event id, so a redelivery of the same record (a replay after a crash) is
+// told apart from a genuine duplicate sent twice by a tracker, which is
+// dropped. An id is remembered while its event is in the user's history; ids
+// of events an identity merge pushed out stay until the keys expire.
 // Popularity is global and is made idempotent by a per-partition high-water
 // mark of source offsets instead of a global set of event ids. The scorer's
 // tallies (category trending, interaction counts, attribution) follow the

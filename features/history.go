@@ -48,9 +48,10 @@ func (s *Store) History(ctx context.Context, user string, n int) ([]Entry, error
 	return users[0].History, nil
 }
 
-// Users reads history (last n events), purchases and seen items for each user
-// in one pipelined round trip.
+// Users reads history (last n events, at most HistoryLen), purchases and the
+// SeenLen most recently seen items for each user in one pipelined round trip.
 func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) {
+	n = min(n, s.cfg.HistoryLen)
 	pipe := s.rdb.Pipeline()
 	type cmds struct{ hist, bought, seen *redis.ZSliceCmd }
 	all := make([]cmds, len(ids))
@@ -58,7 +59,7 @@ func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) 
 		all[k] = cmds{
 			hist:   pipe.ZRangeWithScores(ctx, s.userKey(id, "hist"), int64(-n), -1),
 			bought: pipe.ZRangeWithScores(ctx, s.userKey(id, "bought"), 0, -1),
-			seen:   pipe.ZRangeWithScores(ctx, s.userKey(id, "seen"), 0, -1),
+			seen:   pipe.ZRangeWithScores(ctx, s.userKey(id, "seen"), int64(-s.cfg.SeenLen), -1),
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {

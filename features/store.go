@@ -14,14 +14,13 @@ import (
 type Config struct {
 	// Prefix starts every key. Default: "recsys".
 	Prefix string
-	// HistoryLen caps each user's history. Default: 200.
+	// HistoryLen caps each user's history (trimmed once it is an eighth
+	// over). An event id is remembered, for dedupe, while its event is in the
+	// history. Default: 200.
 	HistoryLen int
-	// SeenLen caps each user's seen set. Default: 1000.
+	// SeenLen caps each user's seen set (trimmed once it is an eighth over).
+	// Default: 1000.
 	SeenLen int
-	// DedupeWindow is how long (in event time) an event id is remembered. Default: 7 days.
-	DedupeWindow time.Duration
-	// DedupeLen caps the event ids remembered per user. Default: 5000.
-	DedupeLen int
 	// UserTTL expires a user's keys after inactivity; 0 keeps them. Default: 90 days.
 	UserTTL time.Duration
 	// RecommendationTTL expires cached lists. Default: 7 days.
@@ -57,9 +56,7 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.HistoryLen, 200)
 	def(&c.SeenLen, 1000)
-	def(&c.DedupeLen, 5000)
 	def(&c.ChunkSize, 4<<20)
-	defDur(&c.DedupeWindow, 7*24*time.Hour)
 	defDur(&c.RecommendationTTL, 7*24*time.Hour)
 	defDur(&c.PopularityHalfLife, 72*time.Hour)
 	if c.UserTTL == 0 {
@@ -75,10 +72,10 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
-	if c.HistoryLen < 1 || c.SeenLen < 1 || c.DedupeLen < 1 {
-		errs = append(errs, errors.New("features: history, seen and dedupe lengths must be positive"))
+	if c.HistoryLen < 1 || c.SeenLen < 1 {
+		errs = append(errs, errors.New("features: history and seen lengths must be positive"))
 	}
-	if c.DedupeWindow < 0 || c.UserTTL < 0 || c.RecommendationTTL < 0 || c.PopularityHalfLife < time.Minute {
+	if c.UserTTL < 0 || c.RecommendationTTL < 0 || c.PopularityHalfLife < time.Minute {
 		errs = append(errs, errors.New("features: durations must be positive (popularity half-life ≥ 1m)"))
 	}
 	if c.ChunkSize < 1024 {

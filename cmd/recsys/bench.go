@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +24,7 @@ type benchConfig struct {
 	warmup      int
 	redisServer string
 	external    bool
+	cpuProfile  string
 	synth       synth.Config
 	pipeline    config
 }
@@ -34,6 +38,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.int(&bc.warmup, "warmup", 20000, "events sent before measuring, so a model exists")
 	f.str(&bc.redisServer, "redis-server", "", "redis-server binary for the embedded default")
 	f.boolean(&bc.external, "external", false, "use --brokers and --redis instead of the embedded broker and Redis")
+	f.str(&bc.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the measured run to this file")
 	f.int(&bc.synth.Users, "users", 20000, "synthetic shoppers")
 	f.int(&bc.synth.Products, "products", 5000, "synthetic products")
 	if err := f.parse(args); err != nil {
@@ -104,6 +109,11 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	fmt.Fprintf(stdout, "warm-up of %d events done, model served; driving for %s at %s\n", bc.warmup, bc.duration, rateText(bc.rate))
 	lctx, cancel := context.WithTimeout(ctx, bc.duration)
 	defer cancel()
+	stopProfile, err := startCPUProfile(bc.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	sampler := startSampler(ctx, reg, watch, stdout)
 	records := take(next, -1)
 	if bc.rate <= 0 { // full speed: stay at most maxLead events ahead of ingest, so memory measures recsys, not a backlog
@@ -115,6 +125,7 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	}
 	rep.sent = sent
 	rep.samples = sampler.stop()
+	stopProfile()
 	dctx, cancelDrain := context.WithTimeout(ctx, 30*time.Second)
 	defer cancelDrain()
 	_ = waitDrained(dctx, reg) // latency of the last lists too; a pipeline that cannot drain shows as lag
@@ -128,4 +139,27 @@ func rateText(rate float64) string {
 		return "full speed"
 	}
 	return fmt.Sprintf("%.0f events/s", rate)
+}
+
+// startCPUProfile starts a CPU profile to path (none when path is empty); the
+// returned stop may be called more than once.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }
