@@ -2,7 +2,10 @@ package features
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
+	"sort"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -74,30 +77,30 @@ end
 return out
 `)
 
-// popularityScript adds forward-decayed weights for events of one source
-// partition whose offset is above that partition's high-water mark.
-// KEYS: scores, hwm, epoch. ARGV: partition id, half-life ms, then
-// (offset, gid, weight, ts ms) quadruples in offset order.
+// popularityScript adds the forward-decayed weights of one source
+// partition's events, offsets first..last, aggregated per product, unless
+// the partition's high-water mark says they were added before. It returns
+// "ok", "done" when every offset was added before, or the high-water mark
+// when some were: the caller then sends the events above it alone.
+// Increments come relative to the reference time ref, rescaled here to the
+// forward-decay epoch (set to ref on first use).
+// KEYS: scores, hwm, epoch. ARGV: partition, first, last, half-life ms, ref
+// ms, then (gid, increment) pairs.
 var popularityScript = redis.NewScript(`
 local hwm = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '-1')
+if tonumber(ARGV[3]) <= hwm then return 'done' end
+if tonumber(ARGV[2]) <= hwm then return tostring(hwm) end
 local epoch = redis.call('GET', KEYS[3])
 if not epoch then
-  epoch = ARGV[6]
+  epoch = ARGV[5]
   redis.call('SET', KEYS[3], epoch)
 end
-epoch = tonumber(epoch)
-local half = tonumber(ARGV[2])
-local top = hwm
-for i = 3, #ARGV, 4 do
-  local off = tonumber(ARGV[i])
-  if off > hwm then
-    local inc = tonumber(ARGV[i + 2]) * math.pow(2, (tonumber(ARGV[i + 3]) - epoch) / half)
-    redis.call('ZINCRBY', KEYS[1], inc, ARGV[i + 1])
-    if off > top then top = off end
-  end
+local scale = math.pow(2, (tonumber(ARGV[5]) - tonumber(epoch)) / tonumber(ARGV[4]))
+for i = 6, #ARGV, 2 do
+  redis.call('ZINCRBY', KEYS[1], tonumber(ARGV[i + 1]) * scale, ARGV[i])
 end
-redis.call('HSET', KEYS[2], ARGV[1], top)
-return top
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 'ok'
 `)
 
 func historyMember(i schemas.Interaction) string {
@@ -184,36 +187,88 @@ func (s *Store) applyUser(ctx context.Context, pipe redis.Pipeliner, user string
 // event saves Redis calls, and readers ask for the length they need.
 func slack(limit int) int { return max(1, limit/8) }
 
+// popEvent is one event's part in popularity.
+type popEvent struct {
+	offset, ts int64
+	gid        string
+	weight     float64
+}
+
 // addPopularity sends one script call per source partition, carrying every
 // non-duplicate event; the partition high-water mark skips what was applied.
+// A partition some of whose events were applied before (a redelivered batch
+// overlapping an applied one) is sent again with only the events above it.
 func (s *Store) addPopularity(ctx context.Context, batch []schemas.Interaction, outcomes []Outcome) error {
-	args := map[string][]any{}
-	var order []string
+	parts := map[string][]popEvent{}
 	for k, in := range batch {
-		w := s.cfg.Weights[in.Type]
-		if outcomes[k] == Duplicate || w <= 0 {
-			continue
+		if w := s.cfg.Weights[in.Type]; outcomes[k] != Duplicate && w > 0 {
+			tp := in.Source.Topic + "/" + strconv.Itoa(in.Source.Partition)
+			parts[tp] = append(parts[tp], popEvent{in.Source.Offset, in.Time.UnixMilli(), in.ProductGID, w})
 		}
-		tp := in.Source.Topic + "/" + strconv.Itoa(in.Source.Partition)
-		if _, ok := args[tp]; !ok {
-			order = append(order, tp)
-			args[tp] = []any{tp, s.cfg.PopularityHalfLife.Milliseconds()}
+	}
+	for attempt := 0; len(parts) > 0; attempt++ {
+		if attempt == 3 {
+			return errors.New("adding popularity: the high-water marks kept moving")
 		}
-		args[tp] = append(args[tp], in.Source.Offset, in.ProductGID, w, in.Time.UnixMilli())
+		rest, err := s.sendPopularity(ctx, parts)
+		if err != nil {
+			return fmt.Errorf("adding popularity: %w", err)
+		}
+		parts = rest
 	}
-	if len(order) == 0 {
-		return nil
-	}
+	return nil
+}
+
+// sendPopularity runs one popularityScript call per partition and returns,
+// per partition answered with a high-water mark, the events above it.
+func (s *Store) sendPopularity(ctx context.Context, parts map[string][]popEvent) (map[string][]popEvent, error) {
 	keys := []string{s.popKey("scores"), s.popKey("hwm"), s.popKey("epoch")}
+	cmds := map[string]*redis.Cmd{}
 	err := s.execScripts(ctx, func(pipe redis.Pipeliner) {
-		for _, tp := range order {
-			popularityScript.EvalSha(ctx, pipe, keys, args[tp]...)
+		for tp, events := range parts {
+			cmds[tp] = popularityScript.EvalSha(ctx, pipe, keys, s.popularityArgs(tp, events)...)
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("adding popularity: %w", err)
+		return nil, err
 	}
-	return nil
+	rest := map[string][]popEvent{}
+	for tp, cmd := range cmds {
+		reply, _ := cmd.Text()
+		if reply == "ok" || reply == "done" {
+			continue
+		}
+		hwm, err := strconv.ParseInt(reply, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("unexpected reply %q", reply)
+		}
+		events := parts[tp]
+		k := sort.Search(len(events), func(k int) bool { return events[k].offset > hwm })
+		if k < len(events) {
+			rest[tp] = events[k:]
+		}
+	}
+	return rest, nil
+}
+
+// popularityArgs aggregates a partition's events (in offset order) per
+// product, relative to the first event's time.
+func (s *Store) popularityArgs(tp string, events []popEvent) []any {
+	ref, half := events[0].ts, float64(s.cfg.PopularityHalfLife.Milliseconds())
+	sums := map[string]float64{}
+	var order []string
+	for _, e := range events {
+		if _, ok := sums[e.gid]; !ok {
+			order = append(order, e.gid)
+		}
+		sums[e.gid] += e.weight * math.Exp2(float64(e.ts-ref)/half)
+	}
+	args := make([]any, 0, 5+2*len(order))
+	args = append(args, tp, events[0].offset, events[len(events)-1].offset, int64(half), ref)
+	for _, gid := range order {
+		args = append(args, gid, strconv.FormatFloat(sums[gid], 'g', -1, 64))
+	}
+	return args
 }
 
 // execScripts runs a pipeline of EVALSHA calls, loading the scripts and

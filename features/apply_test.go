@@ -3,6 +3,7 @@ package features_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -88,6 +89,34 @@ func TestEveryUserKeyExpiresAndIsRefreshedWhenItsTTLRunsDown(t *testing.T) {
 	for _, k := range keys {
 		if left := rdb.PTTL(ctx, k).Val(); left < ttl-time.Minute {
 			t.Fatalf("%s: TTL %v after a new event, want it refreshed to about %v", k, left, ttl)
+		}
+	}
+}
+
+func TestPopularityCountsAnOverlappingRedeliveryOnlyAboveWhatWasApplied(t *testing.T) {
+	s, rdb := newStore(t, features.Config{Prefix: "t", PopularityHalfLife: time.Hour})
+	ctx := context.Background()
+	var events []schemas.Interaction
+	for k := 0; k < 30; k++ {
+		events = append(events, interaction(fmt.Sprint("u", k%7), fmt.Sprint("e", k), schemas.View, k%4+1, int64(k)))
+	}
+	for _, batch := range [][]schemas.Interaction{events[:20], events[10:30], events[5:25]} { // the second and third overlap
+		if _, err := s.Apply(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	epoch, err := rdb.Get(ctx, "t:{pop}:epoch").Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{}
+	for _, e := range events {
+		want[e.ProductGID] += math.Exp2(float64(e.Time.UnixMilli()-epoch) / float64(time.Hour.Milliseconds()))
+	}
+	for gid, w := range want {
+		got := rdb.ZScore(ctx, "t:{pop}:scores", gid).Val()
+		if math.Abs(got/w-1) > 1e-12 {
+			t.Errorf("%s: popularity %v, want %v (each event once)", gid, got, w)
 		}
 	}
 }

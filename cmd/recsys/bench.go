@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/features/redisserver"
 	"github.com/recsys/recsys/ingest/synth"
 )
 
@@ -25,6 +27,7 @@ type benchConfig struct {
 	redisServer string
 	external    bool
 	cpuProfile  string
+	stages      []string
 	synth       synth.Config
 	pipeline    config
 }
@@ -39,24 +42,48 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.str(&bc.redisServer, "redis-server", "", "redis-server binary for the embedded default")
 	f.boolean(&bc.external, "external", false, "use --brokers and --redis instead of the embedded broker and Redis")
 	f.str(&bc.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the measured run to this file")
+	f.list(&bc.stages, "stages", "ingest,scorer,trainer", "stages to run: all three, or ingest alone to measure its capacity")
 	f.int(&bc.synth.Users, "users", 20000, "synthetic shoppers")
 	f.int(&bc.synth.Products, "products", 5000, "synthetic products")
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := checkBenchStages(bc.stages); err != nil {
 		return err
 	}
 	bc.synth.SessionsPerUser, bc.synth.Period = 50, 365*24*time.Hour
 	return bench(ctx, &bc, stdout)
 }
 
+// checkBenchStages accepts the whole pipeline or ingest alone: the scorer
+// needs the trainer's model, and everything starts from ingest.
+func checkBenchStages(stages []string) error {
+	for _, s := range stages {
+		if !slices.Contains(stageNames, s) {
+			return fmt.Errorf("bench: unknown stage %q (ingest, scorer, trainer)", s)
+		}
+	}
+	if !slices.Contains(stages, "ingest") || (slices.Contains(stages, "scorer") != slices.Contains(stages, "trainer")) {
+		return errors.New("bench: --stages takes ingest,scorer,trainer or ingest alone")
+	}
+	return nil
+}
+
+// scoring reports whether the bench runs the scorer.
+func (bc *benchConfig) scoring() bool { return slices.Contains(bc.stages, "scorer") }
+
 func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 	c := &bc.pipeline
+	var broker *brokerProcess
 	if !bc.external {
-		env, err := startEmbedded(ctx, bc.redisServer, stdout, "bench")
-		if err != nil {
+		var rds *redisserver.Embedded
+		var err error
+		if broker, rds, err = startBenchInfra(ctx, bc.redisServer, stdout); err != nil {
 			return err
 		}
-		defer env.Close()
-		c.Brokers, c.Redis = env.broker.ListenAddrs(), []string{env.redis.Addr}
+		defer broker.Close()
+		defer rds.Close()
+		c.Brokers, c.Redis = []string{broker.addr}, []string{rds.Addr}
 	}
 	c.MetricsAddr = ""
 	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.MinEvents = 24*time.Hour, time.Second, 1000
@@ -70,8 +97,8 @@ func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 	}
 	reg := prometheus.NewRegistry()
 	var rep benchReport
-	_, err = withPipeline(ctx, c, reg, slog.New(slog.DiscardHandler), func(ctx context.Context, watch *outputWatch) error {
-		return driveBench(ctx, bc, gen, reg, watch, &rep, stdout)
+	_, err = withPipeline(ctx, c, bc.stages, reg, slog.New(slog.DiscardHandler), func(ctx context.Context, watch *outputWatch) error {
+		return driveBench(ctx, bc, gen, reg, watch, broker, &rep, stdout)
 	})
 	if err != nil {
 		return err
@@ -83,13 +110,29 @@ func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 	return nil
 }
 
+// startBenchInfra starts the embedded broker as a child process and Redis.
+func startBenchInfra(ctx context.Context, redisServer string, stdout io.Writer) (*brokerProcess, *redisserver.Embedded, error) {
+	broker, err := startBrokerProcess(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rds, err := redisserver.StartEmbedded(ctx, redisServer)
+	if err != nil {
+		broker.Close()
+		return nil, nil, err
+	}
+	fmt.Fprintf(stdout, "recsys bench: embedded Kafka-protocol broker at %s (child process %d), Redis: %s at %s\n",
+		broker.addr, broker.cmd.Process.Pid, rds.Kind, rds.Addr)
+	return broker, rds, nil
+}
+
 // driveBench warms up until a model is served, then offers load for the
 // duration while sampling the counters every second.
-func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg *prometheus.Registry, watch *outputWatch, rep *benchReport, stdout io.Writer) error {
+func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg *prometheus.Registry, watch *outputWatch,
+	broker *brokerProcess, rep *benchReport, stdout io.Writer) error {
 	c := &bc.pipeline
 	rdb := c.redisClient()
 	defer rdb.Close()
-	store := features.New(rdb, c.Store)
 	if err := prepare(ctx, c, gen.Catalog()); err != nil {
 		return err
 	}
@@ -100,13 +143,10 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	if _, err := send(ctx, w, take(next, bc.warmup), 0); err != nil {
 		return err
 	}
-	if rep.err = waitModel(ctx, store, c.Trainer.Name); rep.err != nil {
+	if rep.err = warmedUp(ctx, bc, features.New(rdb, c.Store), reg); rep.err != nil {
 		return nil
 	}
-	if rep.err = waitDrained(ctx, reg); rep.err != nil {
-		return nil
-	}
-	fmt.Fprintf(stdout, "warm-up of %d events done, model served; driving for %s at %s\n", bc.warmup, bc.duration, rateText(bc.rate))
+	fmt.Fprintf(stdout, "warm-up of %d events done%s; driving for %s at %s\n", bc.warmup, modelText(bc), bc.duration, rateText(bc.rate))
 	lctx, cancel := context.WithTimeout(ctx, bc.duration)
 	defer cancel()
 	stopProfile, err := startCPUProfile(bc.cpuProfile)
@@ -114,7 +154,7 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 		return err
 	}
 	defer stopProfile()
-	sampler := startSampler(ctx, reg, watch, stdout)
+	sampler := startSampler(ctx, reg, watch, meters{broker: broker, rdb: rdb}, stdout)
 	records := take(next, -1)
 	if bc.rate <= 0 { // full speed: stay at most maxLead events ahead of ingest, so memory measures recsys, not a backlog
 		records = bounded(lctx, records, func() float64 { return gatherCounts(reg).ingested }, maxLead)
@@ -128,10 +168,28 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	stopProfile()
 	dctx, cancelDrain := context.WithTimeout(ctx, 30*time.Second)
 	defer cancelDrain()
-	_ = waitDrained(dctx, reg) // latency of the last lists too; a pipeline that cannot drain shows as lag
+	_ = waitDrained(dctx, reg, bc.scoring()) // latency of the last lists too; a pipeline that cannot drain shows as lag
 	rep.latency = watch.stats()
 	rep.end = gatherCounts(reg)
 	return nil
+}
+
+// warmedUp waits for the warm-up events to be handled and, when the bench
+// scores, for the first model.
+func warmedUp(ctx context.Context, bc *benchConfig, store *features.Store, reg *prometheus.Registry) error {
+	if bc.scoring() {
+		if err := waitModel(ctx, store, bc.pipeline.Trainer.Name); err != nil {
+			return err
+		}
+	}
+	return waitDrained(ctx, reg, bc.scoring())
+}
+
+func modelText(bc *benchConfig) string {
+	if bc.scoring() {
+		return ", model served"
+	}
+	return " (ingest alone)"
 }
 
 func rateText(rate float64) string {

@@ -6,14 +6,11 @@ import (
 	"io"
 	"iter"
 	"os"
-	"runtime"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/recsys/recsys/ingest/synth"
@@ -22,10 +19,43 @@ import (
 
 // benchSample is one second of the measured window.
 type benchSample struct {
-	at                         time.Duration
-	ingested, scored, lists    float64 // per second
-	ingestLag, scoreLag, rssMB float64
-	cpu                        float64 // cores busy
+	at                      time.Duration
+	ingested, scored, lists float64 // per second
+	scoreLag                float64
+	procs                   [numProcs]procSample
+}
+
+// The processes a bench sample measures.
+const (
+	procRecsys = iota // this process: the stages and the load generator
+	procBroker        // the embedded broker's child process
+	procRedis         // redis-server
+	numProcs
+)
+
+var procNames = [numProcs]string{"recsys", "broker", "redis"}
+
+// procSample is one process's share of a sample.
+type procSample struct {
+	cores, rssMB float64
+	ok           bool
+}
+
+// meters reads the resource usage of the processes the bench runs; broker
+// is nil with --external.
+type meters struct {
+	broker *brokerProcess
+	rdb    redis.UniversalClient
+}
+
+func (m meters) read(ctx context.Context) [numProcs]procUse {
+	var u [numProcs]procUse
+	u[procRecsys] = procUsage(os.Getpid())
+	if m.broker != nil {
+		u[procBroker] = procUsage(m.broker.cmd.Process.Pid)
+	}
+	u[procRedis] = redisUsage(ctx, m.rdb)
+	return u
 }
 
 type benchReport struct {
@@ -85,14 +115,14 @@ type sampler struct {
 	samples []benchSample
 }
 
-func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWatch, w io.Writer) *sampler {
+func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWatch, m meters, w io.Writer) *sampler {
 	watch.resetLatency()
 	ctx, cancel := context.WithCancel(ctx)
 	s := &sampler{start: time.Now(), cancel: cancel}
 	s.wg.Add(1)
 	go func() { // joined by stop
 		defer s.wg.Done()
-		prev, prevCPU, prevAt := gatherCounts(reg), cpuTime(), time.Now()
+		prev, prevUse, prevAt := gatherCounts(reg), m.read(ctx), time.Now()
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
@@ -100,68 +130,32 @@ func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWa
 			case <-ctx.Done():
 				return
 			case now := <-t.C:
-				c, cpu := gatherCounts(reg), cpuTime()
+				c, use := gatherCounts(reg), m.read(ctx)
 				secs := now.Sub(prevAt).Seconds()
 				b := benchSample{
 					at: now.Sub(s.start), ingested: (c.ingested - prev.ingested) / secs, scored: (c.scored - prev.scored) / secs,
-					lists: (c.lists - prev.lists) / secs, scoreLag: c.forwarded - c.scored, rssMB: rssMB(),
-					cpu: (cpu - prevCPU).Seconds() / secs,
+					lists: (c.lists - prev.lists) / secs, scoreLag: c.forwarded - c.scored,
+				}
+				for k := range use {
+					b.procs[k] = procSample{cores: (use[k].cpu - prevUse[k].cpu).Seconds() / secs, rssMB: use[k].rssMB, ok: use[k].ok && prevUse[k].ok}
 				}
 				s.samples = append(s.samples, b)
-				fmt.Fprintf(w, "  [%3.0fs] ingest %7.0f ev/s · scorer %7.0f ev/s · %6.0f lists/s · scorer lag %6.0f · rss %4.0f MB · cpu %.2f cores\n",
-					b.at.Seconds(), b.ingested, b.scored, b.lists, b.scoreLag, b.rssMB, b.cpu)
-				prev, prevCPU, prevAt = c, cpu, now
+				b.printLine(w)
+				prev, prevUse, prevAt = c, use, now
 			}
 		}
 	}()
 	return s
 }
 
+func (b benchSample) printLine(w io.Writer) {
+	fmt.Fprintf(w, "  [%3.0fs] ingest %6.0f ev/s · scorer %6.0f ev/s · %5.0f lists/s · lag %6.0f", b.at.Seconds(), b.ingested, b.scored, b.lists, b.scoreLag)
+	for k, p := range b.procs {
+		if p.ok {
+			fmt.Fprintf(w, " · %s %.2f cores %4.0f MB", procNames[k], p.cores, p.rssMB)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
 func (s *sampler) stop() []benchSample { s.cancel(); s.wg.Wait(); return s.samples }
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// rssMB reads this process's resident set size from /proc (0 elsewhere).
-func rssMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-func (r *benchReport) print(w io.Writer, bc *benchConfig) {
-	var in, sc, ls, cpu, rssMax float64
-	rssFirst := 0.0
-	for k, s := range r.samples {
-		in, sc, ls, cpu = in+s.ingested, sc+s.scored, ls+s.lists, cpu+s.cpu
-		rssMax = max(rssMax, s.rssMB)
-		if k == 0 {
-			rssFirst = s.rssMB
-		}
-	}
-	n := float64(max(1, len(r.samples)))
-	fmt.Fprintf(w, "\n== recsys bench: %s offered for %s (embedded broker and Redis share these %d cores with the load generator) ==\n",
-		rateText(bc.rate), bc.duration, runtime.NumCPU())
-	fmt.Fprintf(w, "sent                    %d events\n", r.sent)
-	fmt.Fprintf(w, "ingest                  %.0f events/s sustained (mean of %d one-second samples)\n", in/n, len(r.samples))
-	fmt.Fprintf(w, "scorer                  %.0f events/s, %.0f lists/s (a user's events in one batch share a list)\n", sc/n, ls/n)
-	fmt.Fprintf(w, "event→recommendation    p50 %s · p95 %s · p99 %s · max %s over %d lists\n",
-		ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.maximum), r.latency.measured)
-	fmt.Fprintf(w, "scorer lag at the end   %.0f interactions\n", r.end.forwarded-r.end.scored)
-	fmt.Fprintf(w, "dead-letter queue       %s\n", formatDLQ(r.end))
-	fmt.Fprintf(w, "memory                  rss %.0f MB after 1 s, max %.0f MB\n", rssFirst, rssMax)
-	fmt.Fprintf(w, "cpu                     %.2f cores busy on average (whole process)\n", cpu/n)
-}

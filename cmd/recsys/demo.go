@@ -66,7 +66,7 @@ func demo(ctx context.Context, dc demoConfig, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	reg := prometheus.NewRegistry()
 	var sum demoSummary
-	watch, err := withPipeline(ctx, &c, reg, log, func(ctx context.Context, watch *outputWatch) error {
+	watch, err := withPipeline(ctx, &c, stageNames, reg, log, func(ctx context.Context, watch *outputWatch) error {
 		return driveDemo(ctx, &c, gen, events, dc, reg, watch, &sum, stdout)
 	})
 	if err != nil {
@@ -113,7 +113,7 @@ func driveDemo(ctx context.Context, c *config, gen *synth.Generator, events []sc
 	if sum.err = waitModel(ctx, store, c.Trainer.Name); sum.err != nil {
 		return nil
 	}
-	if sum.err = waitDrained(ctx, reg); sum.err != nil { // live latencies should not include the backlog
+	if sum.err = waitDrained(ctx, reg, true); sum.err != nil { // live latencies should not include the backlog
 		return nil
 	}
 	watch.resetLatency()
@@ -122,6 +122,6 @@ func driveDemo(ctx context.Context, c *config, gen *synth.Generator, events []sc
 		return err
 	}
 	sum.sent = len(events)
-	sum.err = waitDrained(ctx, reg)
+	sum.err = waitDrained(ctx, reg, true)
 	return nil
 }

@@ -5,8 +5,8 @@ import (
 	"syscall"
 )
 
-// dieWithParent makes the kernel kill redis-server if this process dies
+// DieWithParent makes the kernel kill the child (redis-server, a broker) if this process dies
 // without closing it (a panic, SIGKILL), so no orphan keeps its port.
-func dieWithParent(cmd *exec.Cmd) {
+func DieWithParent(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

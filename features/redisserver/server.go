@@ -86,7 +86,7 @@ func (s *Server) Start(ctx context.Context) error {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
 	}
 	cmd := exec.Command(s.opts.Binary, args...)
-	dieWithParent(cmd)
+	DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting redis-server: %w", err)
 	}
@@ -163,7 +163,10 @@ func ForTest(t testing.TB) *Server {
 type Embedded struct {
 	Addr string
 	// Kind says which: "redis-server <path>" or "miniredis (embedded)".
-	Kind  string
+	Kind string
+	// Real is true for a redis-server process (which reports its CPU and
+	// memory in INFO), false for miniredis.
+	Real  bool
 	close func() error
 }
 
@@ -174,7 +177,7 @@ func (e *Embedded) Close() error { return e.close() }
 func StartEmbedded(ctx context.Context, binary string) (*Embedded, error) {
 	s, err := Start(ctx, Options{Binary: binary})
 	if err == nil {
-		return &Embedded{Addr: s.Addr(), Kind: "redis-server " + s.opts.Binary, close: s.Close}, nil
+		return &Embedded{Addr: s.Addr(), Kind: "redis-server " + s.opts.Binary, Real: true, close: s.Close}, nil
 	}
 	if binary != "" {
 		return nil, err // asked for a specific binary: do not silently substitute

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+)
+
+func (r *benchReport) print(w io.Writer, bc *benchConfig) {
+	var in, sc, ls float64
+	for _, s := range r.samples {
+		in, sc, ls = in+s.ingested, sc+s.scored, ls+s.lists
+	}
+	n := float64(max(1, len(r.samples)))
+	where := fmt.Sprintf("the embedded broker (a child process) and Redis share these %d cores with recsys and the load generator", runtime.NumCPU())
+	if bc.external {
+		where = "on the brokers and Redis given"
+	}
+	fmt.Fprintf(w, "\n== recsys bench: %s offered for %s; %s ==\n", rateText(bc.rate), bc.duration, where)
+	fmt.Fprintf(w, "sent                    %d events\n", r.sent)
+	fmt.Fprintf(w, "ingest                  %.0f events/s sustained (mean of %d one-second samples)\n", in/n, len(r.samples))
+	if bc.scoring() {
+		fmt.Fprintf(w, "scorer                  %.0f events/s, %.0f lists/s (a user's events in one batch share a list)\n", sc/n, ls/n)
+		fmt.Fprintf(w, "event→recommendation    p50 %s · p95 %s · p99 %s · max %s over %d lists\n",
+			ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.maximum), r.latency.measured)
+		fmt.Fprintf(w, "scorer lag at the end   %.0f interactions\n", r.end.forwarded-r.end.scored)
+	} else {
+		fmt.Fprintf(w, "scorer                  not run (--stages %s)\n", strings.Join(bc.stages, ","))
+	}
+	fmt.Fprintf(w, "dead-letter queue       %s\n", formatDLQ(r.end))
+	for k := range numProcs {
+		r.printProc(w, k)
+	}
+}
+
+// printProc prints one process's mean CPU and its memory: RSS after the
+// first second, the peak, and the trend over the second half of the run
+// (least squares, MB per minute), about 0 when memory is flat.
+func (r *benchReport) printProc(w io.Writer, k int) {
+	var cores, peak float64
+	var xs, ys []float64
+	for _, s := range r.samples {
+		p := s.procs[k]
+		if !p.ok {
+			continue
+		}
+		cores, peak = cores+p.cores, max(peak, p.rssMB)
+		xs, ys = append(xs, s.at.Minutes()), append(ys, p.rssMB)
+	}
+	if len(ys) == 0 {
+		return
+	}
+	half := len(ys) / 2
+	fmt.Fprintf(w, "%-23s %.2f cores · rss %.0f MB after 1 s, max %.0f MB, %+.1f MB/min over the second half\n",
+		procNames[k], cores/float64(len(ys)), ys[0], peak, slope(xs[half:], ys[half:]))
+}
+
+// slope is the least-squares slope of ys over xs (0 for fewer than 2 points).
+func slope(xs, ys []float64) float64 {
+	n := float64(len(xs))
+	if n < 2 {
+		return 0
+	}
+	var sx, sy, sxx, sxy float64
+	for k := range xs {
+		sx, sy, sxx, sxy = sx+xs[k], sy+ys[k], sxx+xs[k]*xs[k], sxy+xs[k]*ys[k]
+	}
+	den := n*sxx - sx*sx
+	if den == 0 {
+		return 0
+	}
+	return (n*sxy - sx*sy) / den
+}
