@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for the recsys binary in child
+// processes (the bench's broker): with RECSYS_TEST_MAIN=1 it runs main.
+func TestMain(m *testing.M) {
+	if os.Getenv("RECSYS_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func noEnv(string) string { return "" }
+
+// runBenchForTest runs `recsys bench` with a small shop and returns its output.
+func runBenchForTest(t *testing.T, args ...string) string {
+	t.Helper()
+	t.Setenv("RECSYS_TEST_MAIN", "1")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	args = append([]string{"bench", "--duration", "3s", "--warmup", "1500", "--users", "200", "--products", "150", "--partitions", "2"}, args...)
+	if err := run(ctx, args, noEnv, &out, &out); err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	return out.String()
+}
+
+// number returns the first capture of re in out as a float, failing the test if absent.
+func number(t *testing.T, out, re string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(re).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no %q in the bench report:\n%s", re, out)
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
+	out := runBenchForTest(t, "--rate", "400")
+	if in := number(t, out, `(?m)^ingest +(\d+) events/s sustained`); in < 200 || in > 600 {
+		t.Errorf("ingest sustained %v events/s at 400 offered:\n%s", in, out)
+	}
+	if sc := number(t, out, `(?m)^scorer +(\d+) events/s`); sc <= 0 {
+		t.Errorf("scorer %v events/s:\n%s", sc, out)
+	}
+	if lists := number(t, out, `over (\d+) lists`); lists <= 0 {
+		t.Errorf("no list latency measured:\n%s", out)
+	}
+	if p99 := number(t, out, `p99 ([\d.]+)ms`); p99 <= 0 {
+		t.Errorf("p99 %v ms:\n%s", p99, out)
+	}
+	if dlq := number(t, out, `(?m)^dead-letter queue +(\d+)`); dlq != 0 {
+		t.Errorf("%v records dead-lettered from clean synthetic input:\n%s", dlq, out)
+	}
+	for _, proc := range []string{"recsys", "broker", "redis"} {
+		if rss := number(t, out, `(?m)^`+proc+` +[\d.]+ cores · rss (\d+) MB`); rss <= 0 {
+			t.Errorf("%s rss %v MB:\n%s", proc, rss, out)
+		}
+	}
+}
+
+func TestBenchMeasuresIngestAlone(t *testing.T) {
+	out := runBenchForTest(t, "--stages", "ingest")
+	if in := number(t, out, `(?m)^ingest +(\d+) events/s sustained`); in <= 0 {
+		t.Errorf("ingest %v events/s:\n%s", in, out)
+	}
+	if !regexp.MustCompile(`(?m)^scorer +not run`).MatchString(out) {
+		t.Errorf("the report does not say the scorer was not run:\n%s", out)
+	}
+}
+
+func TestBenchRefusesStagesItCannotRun(t *testing.T) {
+	for _, stages := range []string{"scorer,trainer", "ingest,scorer", "ingest,ranker"} {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"bench", "--stages", stages}, noEnv, &out, &out)
+		if err == nil {
+			t.Errorf("--stages %s: no error", stages)
+		}
+	}
+}
