@@ -138,6 +138,7 @@ func (e *e2e) readLists(t *testing.T, last map[string]schemas.Event) map[string]
 		if err != nil {
 			t.Fatalf("%d of %d users got their list: %v", len(out), len(last), err)
 		}
+		checkStamped(t, m)
 		var r schemas.Recommendation
 		if err := json.Unmarshal(m.Value, &r); err != nil {
 			t.Fatal(err)
@@ -167,6 +168,7 @@ func (e *e2e) readInteractions(t *testing.T, want int) map[string]schemas.Offset
 		if err != nil {
 			t.Fatalf("read %d of %d interactions: %v", len(out), want, err)
 		}
+		checkStamped(t, m)
 		in, err := codecs.DecodeInteraction(m.Value)
 		if err != nil {
 			t.Fatal(err)
@@ -174,6 +176,15 @@ func (e *e2e) readInteractions(t *testing.T, want int) map[string]schemas.Offset
 		out[in.EventID] = schemas.Offset{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
 	}
 	return out
+}
+
+// checkStamped fails the test when a record recsys produced does not carry
+// the time it was produced: time-based retention and lag by time rely on it.
+func checkStamped(t *testing.T, m kafka.Message) {
+	t.Helper()
+	if age := time.Since(m.Time); age < 0 || age > 10*time.Minute {
+		t.Fatalf("%s/%d/%d: Kafka timestamp %v, want the time it was produced", m.Topic, m.Partition, m.Offset, m.Time)
+	}
 }
 
 func purchases(events []schemas.Event) map[string]map[string]bool {
