@@ -26,9 +26,9 @@ func (s *Stage) runCatalog(ctx context.Context) error {
 		}
 	}()
 	s.log.Info("loading catalog", "topic", s.cfg.CatalogTopic, "group", group)
-	s.consume(ctx, r, func(ctx context.Context, msgs []kafka.Message) error {
+	s.consume(ctx, r, whole(func(ctx context.Context, msgs []kafka.Message) error {
 		return s.handleCatalog(ctx, w, msgs)
-	})
+	}))
 	return nil
 }
 

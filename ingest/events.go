@@ -22,8 +22,12 @@ func (s *Stage) runEvents(ctx context.Context) error {
 		}
 	}()
 	s.log.Info("ingesting", "topic", s.cfg.Topic, "group", s.cfg.GroupID, "output", s.cfg.OutputTopic, "dlq", s.cfg.DLQTopic)
-	s.consume(ctx, r, func(ctx context.Context, msgs []kafka.Message) error {
-		return s.handleEvents(ctx, w, msgs)
+	s.consume(ctx, r, func(ctx context.Context, msgs []kafka.Message) (func(context.Context) error, error) {
+		b, err := s.prepareEvents(ctx, msgs)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) error { return s.handleEvents(ctx, w, b) }, nil
 	})
 	return nil
 }
@@ -43,14 +47,14 @@ type eventBatch struct {
 	outcomes []features.Outcome
 }
 
-// handleEvents makes one batch's effects durable: Redis first, then the
-// interactions and DLQ records, so the scorer never sees an interaction
-// whose history is not yet in Redis. Transient failures are retried here.
-func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+// prepareEvents decodes, validates and encodes a batch and resolves its
+// product handles: everything before its first write. It fails only when
+// ctx ends first.
+func (s *Stage) prepareEvents(ctx context.Context, msgs []kafka.Message) (*eventBatch, error) {
 	s.m.batchSize.Observe(float64(len(msgs)))
 	b := &eventBatch{msgs: msgs, results: make([]Result, len(msgs))}
 	if err := s.fetchSchemas(ctx, msgs); err != nil {
-		return err
+		return nil, err
 	}
 	for i, m := range msgs {
 		b.results[i] = s.pipe.decode(Record{Value: m.Value, Time: recordTime(m),
@@ -60,10 +64,17 @@ func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, msgs []kafka.
 		return s.pipe.resolve(ctx, b.results)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.collect(b)
-	err = s.retry(ctx, "applying to redis", func(ctx context.Context) error {
+	return b, nil
+}
+
+// handleEvents makes one batch's effects durable: Redis first, then the
+// interactions and DLQ records, so the scorer never sees an interaction
+// whose history is not yet in Redis. Transient failures are retried here.
+func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, b *eventBatch) error {
+	err := s.retry(ctx, "applying to redis", func(ctx context.Context) error {
 		start := time.Now()
 		out, err := s.store.Apply(ctx, b.ins)
 		if err == nil {

@@ -81,42 +81,81 @@ func (s *Stage) Run(ctx context.Context) error {
 // transient failures itself; it returns an error only when ctx ends first.
 type batchHandler func(ctx context.Context, msgs []kafka.Message) error
 
-// consume is the one loop of a reader: fetch a micro-batch, handle it,
-// commit it. It returns when ctx is cancelled, after the batch in hand.
-func (s *Stage) consume(ctx context.Context, r *kafka.Reader, handle batchHandler) {
+// batchPreparer does the work of a batch that has no side effects (decoding)
+// and returns what finishes it; it fails only when ctx ends first.
+type batchPreparer func(ctx context.Context, msgs []kafka.Message) (func(context.Context) error, error)
+
+// whole turns a handler into a preparer that leaves everything to finishing.
+func whole(handle batchHandler) batchPreparer {
+	return func(_ context.Context, msgs []kafka.Message) (func(context.Context) error, error) {
+		return func(ctx context.Context) error { return handle(ctx, msgs) }, nil
+	}
+}
+
+// preparedBatch is a fetched and prepared batch waiting to be finished.
+type preparedBatch struct {
+	msgs   []kafka.Message
+	finish func(context.Context) error
+}
+
+// consume is the loop of a reader, in two steps that overlap: one goroutine
+// fetches and prepares the next batch while this one finishes the previous
+// batch and commits it, batches in order. At most two batches are in hand.
+// It returns when ctx is cancelled, after finishing the batch it was working
+// on; a batch prepared but not started is left for redelivery.
+func (s *Stage) consume(ctx context.Context, r *kafka.Reader, prepare batchPreparer) {
+	ready := make(chan preparedBatch, 1)
+	go s.fetchPrepared(ctx, r, prepare, ready) // ends (closing ready) when ctx does
+	for b := range ready {
+		if ctx.Err() == nil {
+			s.finish(ctx, r, b)
+		}
+	}
+}
+
+// fetchPrepared fetches and prepares batches into ready until ctx ends,
+// backing off while the broker fails, then closes ready.
+func (s *Stage) fetchPrepared(ctx context.Context, r *kafka.Reader, prepare batchPreparer, ready chan<- preparedBatch) {
+	defer close(ready)
 	delay := backoffMin
 	for ctx.Err() == nil {
 		msgs, err := s.fetch(ctx, r)
 		if err != nil {
-			if ctx.Err() != nil {
-				return
+			if ctx.Err() == nil {
+				s.log.Warn("fetching records", "topic", r.Config().Topic, "backoff", delay, "err", err)
+				sleep(ctx, delay)
+				delay = min(2*delay, backoffMax)
 			}
-			s.log.Warn("fetching records", "topic", r.Config().Topic, "backoff", delay, "err", err)
-			sleep(ctx, delay)
-			delay = min(2*delay, backoffMax)
 			continue
 		}
 		delay = backoffMin
-		s.finish(ctx, r, msgs, handle)
+		finish, err := prepare(ctx, msgs)
+		if err != nil {
+			return // only when ctx ended
+		}
+		select {
+		case ready <- preparedBatch{msgs, finish}:
+		case <-ctx.Done():
+		}
 	}
 }
 
-// finish handles and commits msgs, outliving ctx's cancellation by at most
-// ShutdownTimeout. A batch it cannot finish stays uncommitted: redelivered
-// to whoever consumes the partition next.
-func (s *Stage) finish(ctx context.Context, r *kafka.Reader, msgs []kafka.Message, handle batchHandler) {
+// finish finishes and commits a batch, outliving ctx's cancellation by at
+// most ShutdownTimeout. A batch it cannot finish stays uncommitted:
+// redelivered to whoever consumes the partition next.
+func (s *Stage) finish(ctx context.Context, r *kafka.Reader, b preparedBatch) {
 	hctx, done := inHand(ctx, s.cfg.ShutdownTimeout)
 	defer done()
-	err := handle(hctx, msgs)
+	err := b.finish(hctx)
 	if err == nil {
 		err = s.retry(hctx, "committing offsets", func(ctx context.Context) error {
-			return r.CommitMessages(ctx, msgs...)
+			return r.CommitMessages(ctx, b.msgs...)
 		})
 	}
 	if err != nil {
-		first := msgs[0]
+		first := b.msgs[0]
 		s.log.Warn("batch left uncommitted for redelivery", "topic", first.Topic, "partition", first.Partition,
-			"offset", first.Offset, "records", len(msgs), "err", err)
+			"offset", first.Offset, "records", len(b.msgs), "err", err)
 	}
 }
 
