@@ -176,6 +176,9 @@ func TestRedisDownStopsCommitsAndIngestCatchesUpAfterItsRestart(t *testing.T) {
 	if n := len(h.readAll(cfg.OutputTopic)); n != 2*users {
 		t.Fatalf("%d interactions produced while Redis was down, want %d", n, 2*users)
 	}
+	if n := metric(r.reg, "recsys_ingest_retries_total", "applying to redis"); n < 1 {
+		t.Fatalf("%v retries of Redis counted while it was down, want some", n)
+	}
 
 	if err := h.redis.Start(context.Background()); err != nil {
 		t.Fatal(err)

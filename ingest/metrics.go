@@ -28,6 +28,7 @@ type metrics struct {
 	batchSize  prometheus.Histogram
 	redisSecs  prometheus.Histogram
 	produceSec prometheus.Histogram
+	retries    *prometheus.CounterVec
 }
 
 // newMetrics creates the stage's metrics and registers them on reg (none
@@ -58,6 +59,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		produceSec: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "recsys_ingest_produce_seconds", Help: "Time to produce one batch's output and DLQ records (successful attempts).", Buckets: latency,
 		}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "recsys_ingest_retries_total",
+			Help: "Operations retried after a transient failure (Redis, the broker or the schema registry down), by operation.",
+		}, []string{"op"}),
 	}
 	for _, o := range []string{features.Applied.String(), features.Replayed.String(), features.Duplicate.String(), outcomeRejected, outcomeIgnored} {
 		m.events.WithLabelValues(o)
@@ -71,7 +76,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.events, m.dlq, m.catalog, m.batchSize, m.redisSecs, m.produceSec} {
+	for _, c := range []prometheus.Collector{m.events, m.dlq, m.catalog, m.batchSize, m.redisSecs, m.produceSec, m.retries} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("registering ingest metrics: %w", err)
 		}

@@ -195,6 +195,7 @@ func (s *Stage) retry(ctx context.Context, what string, op func(context.Context)
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
+		s.m.retries.WithLabelValues(what).Inc()
 		s.log.Warn("retrying", "op", what, "attempt", attempt, "backoff", delay, "err", err)
 		sleep(ctx, delay)
 		delay = min(2*delay, backoffMax)
