@@ -154,6 +154,7 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 		return err
 	}
 	defer stopProfile()
+	rep.start = gatherCounts(reg)
 	sampler := startSampler(ctx, reg, watch, meters{broker: broker, rdb: rdb}, stdout)
 	records := take(next, -1)
 	if bc.rate <= 0 { // full speed: stay at most maxLead events ahead of ingest, so memory measures recsys, not a backlog

@@ -59,11 +59,11 @@ func (m meters) read(ctx context.Context) [numProcs]procUse {
 }
 
 type benchReport struct {
-	sent    int
-	samples []benchSample
-	latency latencyStats
-	end     counts
-	err     error
+	sent       int
+	samples    []benchSample
+	latency    latencyStats
+	start, end counts // at the start and the end of the measured run
+	err        error
 }
 
 // iterPull turns the generator into a pull iterator of canonical JSON records.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"time"
 )
 
 func (r *benchReport) print(w io.Writer, bc *benchConfig) {
@@ -20,6 +21,11 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 	fmt.Fprintf(w, "\n== recsys bench: %s offered for %s; %s ==\n", rateText(bc.rate), bc.duration, where)
 	fmt.Fprintf(w, "sent                    %d events\n", r.sent)
 	fmt.Fprintf(w, "ingest                  %.0f events/s sustained (mean of %d one-second samples)\n", in/n, len(r.samples))
+	if b := r.end.batches - r.start.batches; b > 0 {
+		fmt.Fprintf(w, "ingest batches          %.0f records on average; per batch %s applying to Redis, %s producing\n",
+			(r.end.batchRecords-r.start.batchRecords)/b, ms(secs((r.end.redisSecs-r.start.redisSecs)/b)),
+			ms(secs((r.end.produceSecs-r.start.produceSecs)/b)))
+	}
 	if bc.scoring() {
 		fmt.Fprintf(w, "scorer                  %.0f events/s, %.0f lists/s (a user's events in one batch share a list)\n", sc/n, ls/n)
 		fmt.Fprintf(w, "event→recommendation    p50 %s · p95 %s · p99 %s · max %s over %d lists\n",
@@ -72,3 +78,5 @@ func slope(xs, ys []float64) float64 {
 	}
 	return (n*sxy - sx*sy) / den
 }
+
+func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

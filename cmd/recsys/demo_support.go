@@ -97,6 +97,9 @@ func waitDrained(ctx context.Context, reg *prometheus.Registry, scoring bool) er
 type counts struct {
 	ingested, forwarded, duplicates, dlq, scored, lists float64
 	dlqByClass                                          map[string]float64
+	// ingest's batches: how many, their records, and the seconds spent
+	// applying them to Redis and producing their output.
+	batches, batchRecords, redisSecs, produceSecs float64
 }
 
 func gatherCounts(reg *prometheus.Registry) counts {
@@ -127,6 +130,13 @@ func gatherCounts(reg *prometheus.Registry) counts {
 				c.scored += v
 			case "recsys_scorer_recommendations_total":
 				c.lists += v
+			case "recsys_ingest_batch_size":
+				c.batches += float64(m.GetHistogram().GetSampleCount())
+				c.batchRecords += m.GetHistogram().GetSampleSum()
+			case "recsys_ingest_redis_seconds":
+				c.redisSecs += m.GetHistogram().GetSampleSum()
+			case "recsys_ingest_produce_seconds":
+				c.produceSecs += m.GetHistogram().GetSampleSum()
 			}
 		}
 	}
