@@ -22,12 +22,15 @@ func (s *Stage) runEvents(ctx context.Context) error {
 		}
 	}()
 	s.log.Info("ingesting", "topic", s.cfg.Topic, "group", s.cfg.GroupID, "output", s.cfg.OutputTopic, "dlq", s.cfg.DLQTopic)
-	s.consume(ctx, r, func(ctx context.Context, msgs []kafka.Message) (func(context.Context) error, error) {
+	s.consume(ctx, r, func(ctx context.Context, msgs []kafka.Message) (batchSteps, error) {
 		b, err := s.prepareEvents(ctx, msgs)
 		if err != nil {
-			return nil, err
+			return batchSteps{}, err
 		}
-		return func(ctx context.Context) error { return s.handleEvents(ctx, w, b) }, nil
+		return batchSteps{
+			apply: func(ctx context.Context) error { return s.applyEvents(ctx, b) },
+			emit:  func(ctx context.Context) error { return s.emitEvents(ctx, w, b) },
+		}, nil
 	})
 	return nil
 }
@@ -70,10 +73,10 @@ func (s *Stage) prepareEvents(ctx context.Context, msgs []kafka.Message) (*event
 	return b, nil
 }
 
-// handleEvents makes one batch's effects durable: Redis first, then the
-// interactions and DLQ records, so the scorer never sees an interaction
-// whose history is not yet in Redis. Transient failures are retried here.
-func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, b *eventBatch) error {
+// applyEvents writes one batch's effects to Redis. Redis comes before the
+// interactions (emitEvents), so the scorer never sees an interaction whose
+// history is not yet in Redis. Transient failures are retried here.
+func (s *Stage) applyEvents(ctx context.Context, b *eventBatch) error {
 	err := s.retry(ctx, "applying to redis", func(ctx context.Context) error {
 		start := time.Now()
 		out, err := s.store.Apply(ctx, b.ins)
@@ -86,11 +89,14 @@ func (s *Stage) handleEvents(ctx context.Context, w *kafka.Writer, b *eventBatch
 	if err != nil {
 		return err
 	}
-	if err := s.linkIdentities(ctx, b.results); err != nil {
-		return err
-	}
+	return s.linkIdentities(ctx, b.results)
+}
+
+// emitEvents produces one applied batch's interactions and DLQ records and
+// counts its events. Transient failures are retried here.
+func (s *Stage) emitEvents(ctx context.Context, w *kafka.Writer, b *eventBatch) error {
 	out := s.messages(b)
-	err = s.retry(ctx, "producing interactions and DLQ records", func(ctx context.Context) error {
+	err := s.retry(ctx, "producing interactions and DLQ records", func(ctx context.Context) error {
 		start := time.Now()
 		err := w.WriteMessages(ctx, out...)
 		if err == nil {
