@@ -160,9 +160,13 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	if bc.rate <= 0 { // full speed: stay at most maxLead events ahead of ingest, so memory measures recsys, not a backlog
 		records = bounded(lctx, records, func() float64 { return gatherCounts(reg).ingested }, maxLead)
 	}
+	began := time.Now()
 	sent, err := send(lctx, w, records, bc.rate)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if lctx.Err() == nil { // the synthetic shop has no more events
+		rep.exhausted = time.Since(began)
 	}
 	rep.sent = sent
 	rep.samples = sampler.stop()

@@ -63,7 +63,10 @@ type benchReport struct {
 	samples    []benchSample
 	latency    latencyStats
 	start, end counts // at the start and the end of the measured run
-	err        error
+	// exhausted is when the synthetic shop ran out of events, if it did
+	// before the duration ended.
+	exhausted time.Duration
+	err       error
 }
 
 // iterPull turns the generator into a pull iterator of canonical JSON records.

@@ -20,6 +20,9 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 	}
 	fmt.Fprintf(w, "\n== recsys bench: %s offered for %s; %s ==\n", rateText(bc.rate), bc.duration, where)
 	fmt.Fprintf(w, "sent                    %d events\n", r.sent)
+	if r.exhausted > 0 {
+		fmt.Fprintf(w, "                        the synthetic shop ran out of events after %s: raise --users for a longer run\n", r.exhausted.Round(time.Millisecond))
+	}
 	fmt.Fprintf(w, "ingest                  %.0f events/s sustained (mean of %d one-second samples)\n", in/n, len(r.samples))
 	if b := r.end.batches - r.start.batches; b > 0 {
 		fmt.Fprintf(w, "ingest batches          %.0f records on average; per batch %s applying to Redis, %s producing\n",

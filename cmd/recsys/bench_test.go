@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,9 +76,12 @@ func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 }
 
 func TestBenchMeasuresIngestAlone(t *testing.T) {
-	out := runBenchForTest(t, "--stages", "ingest")
+	out := runBenchForTest(t, "--stages", "ingest", "--users", "3000") // enough events for 3 s flat out
 	if in := number(t, out, `(?m)^ingest +(\d+) events/s sustained`); in <= 0 {
 		t.Errorf("ingest %v events/s:\n%s", in, out)
+	}
+	if strings.Contains(out, "ran out of events") {
+		t.Errorf("the shop ran out of events before the end of the run:\n%s", out)
 	}
 	if !regexp.MustCompile(`(?m)^scorer +not run`).MatchString(out) {
 		t.Errorf("the report does not say the scorer was not run:\n%s", out)
