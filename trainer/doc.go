@@ -4,7 +4,10 @@
 // Models are Algorithms that fit Components; a Snapshot blends the
 // components of one training run over one item vocabulary and is what the
 // scorer ranks with. Adding a model is one file implementing Algorithm and
-// Component plus one line in Algorithms.
+// Component plus one line in Algorithms. A component that scores few items
+// per history (transitions, sknn) also implements SparseComponent, so that
+// Snapshot.Blend works on those items only instead of the whole catalog;
+// Rank's results are the same bit for bit either way.
 //
 // The Stage (loop.go) replays a window of recsys.interactions, fits every
 // configured algorithm, evaluates the candidate on a temporal holdout against

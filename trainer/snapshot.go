@@ -24,7 +24,7 @@ type Snapshot struct {
 	Items  []string
 	Parts  []Part
 	index  map[string]int32
-	bufs   sync.Pool
+	bufs   sync.Pool // of *rankBufs
 }
 
 // NewSnapshot assembles parts fitted on d.
@@ -33,7 +33,7 @@ func NewSnapshot(update schemas.ModelUpdate, items []string, parts []Part) *Snap
 	for k, it := range items {
 		s.index[it] = int32(k)
 	}
-	s.bufs.New = func() any { b := make([]float32, 2*len(items)); return &b }
+	s.bufs.New = func() any { return newRankBufs(len(items)) }
 	return s
 }
 
@@ -42,66 +42,17 @@ func (s *Snapshot) Version() string { return s.Update.Version }
 
 // Events converts a Redis history to item ids, dropping unknown items.
 func (s *Snapshot) Events(h []features.Entry) []Event {
-	out := make([]Event, 0, len(h))
+	return s.appendEvents(make([]Event, 0, len(h)), h)
+}
+
+// appendEvents is Events appending to out.
+func (s *Snapshot) appendEvents(out []Event, h []features.Entry) []Event {
 	for _, e := range h {
 		if id, ok := s.index[e.ProductGID]; ok {
 			out = append(out, Event{Item: id, Type: e.Type, Time: e.Time.UnixMilli()})
 		}
 	}
 	return out
-}
-
-// Rank returns the n best products for a user with history h (oldest
-// first), never one of exclude, and the reason: personalized when a
-// history-aware component contributed, else popular.
-func (s *Snapshot) Rank(h []features.Entry, n int, exclude []string) ([]schemas.ScoredItem, string) {
-	bp := s.bufs.Get().(*[]float32)
-	defer s.bufs.Put(bp)
-	blend, part := (*bp)[:len(s.Items)], (*bp)[len(s.Items):]
-	personal := s.Blend(s.Events(h), blend, part)
-	for _, gid := range exclude {
-		if id, ok := s.index[gid]; ok {
-			Mask(blend, []int32{id})
-		}
-	}
-	top := TopN(blend, n)
-	items := make([]schemas.ScoredItem, 0, len(top))
-	for _, t := range top {
-		if t.Score <= 0 && personal {
-			break // nothing relevant left; the scorer may backfill
-		}
-		items = append(items, schemas.ScoredItem{ProductGID: s.Items[t.Item], Score: float64(t.Score)})
-	}
-	if personal {
-		return items, schemas.ReasonPersonalized
-	}
-	return items, schemas.ReasonPopular
-}
-
-// Blend writes the weighted sum of every part's max-normalized scores into
-// blend (len = items), using part as scratch. It reports whether any part
-// other than popularity scored something.
-func (s *Snapshot) Blend(h []Event, blend, part []float32) bool {
-	clear(blend)
-	personal := false
-	for _, p := range s.Parts {
-		p.Component.Score(h, part)
-		var top float32
-		for _, v := range part {
-			top = max(top, v)
-		}
-		if top <= 0 {
-			continue
-		}
-		if p.Algorithm != (Popularity{}).Name() {
-			personal = true
-		}
-		w := float32(p.Weight) / top
-		for k, v := range part {
-			blend[k] += w * v
-		}
-	}
-	return personal
 }
 
 // Contribution is what one part of a snapshot adds to an item's blended

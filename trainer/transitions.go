@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"time"
@@ -180,19 +181,41 @@ type transitionsState transitionsModel
 
 func (m *transitionsModel) Score(h []Event, scores []float32) {
 	clear(scores)
-	age := 0
-	for k := len(h) - 1; k >= 0 && age < m.Recent; k-- {
-		if k < len(h)-1 && h[k].Item == h[k+1].Item {
-			continue
-		}
-		if int(h[k].Item) >= len(m.Rows) {
-			continue
-		}
-		w := float32(math.Pow(float64(1+age), -m.Fade))
-		for _, n := range m.Rows[h[k].Item] {
+	for row, w := range m.recent(h) {
+		for _, n := range row {
 			scores[n.Item] += w * n.Score
 		}
-		age++
+	}
+}
+
+// ScoreSparse implements SparseComponent.
+func (m *transitionsModel) ScoreSparse(h []Event, scores []float32, touched []int32) []int32 {
+	for row, w := range m.recent(h) {
+		for _, n := range row {
+			scores[n.Item] += w * n.Score
+			touched = append(touched, n.Item)
+		}
+	}
+	return touched
+}
+
+// recent yields the rows of the last Recent distinct items of h, newest
+// first, with their recency weights.
+func (m *transitionsModel) recent(h []Event) iter.Seq2[[]Scored, float32] {
+	return func(yield func([]Scored, float32) bool) {
+		age := 0
+		for k := len(h) - 1; k >= 0 && age < m.Recent; k-- {
+			if k < len(h)-1 && h[k].Item == h[k+1].Item {
+				continue
+			}
+			if int(h[k].Item) >= len(m.Rows) {
+				continue
+			}
+			if !yield(m.Rows[h[k].Item], float32(math.Pow(float64(1+age), -m.Fade))) {
+				return
+			}
+			age++
+		}
 	}
 }
 

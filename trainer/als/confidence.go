@@ -31,14 +31,21 @@ func (c confidence) of(w float32) float32 {
 // oldest first, so position is click order even when timestamps tie). All 1
 // when boost <= 0.
 func recency(h []trainer.Event, idx []int32, boost, decay float64) []float32 {
-	mult := make([]float32, len(idx))
-	for k := range mult {
-		mult[k] = 1
+	mult, _ := appendRecency(nil, nil, h, idx, boost, decay)
+	return mult
+}
+
+// appendRecency is recency writing into the storage of mult, with done as
+// scratch; it returns both, grown to len(idx).
+func appendRecency(mult []float32, done []bool, h []trainer.Event, idx []int32, boost, decay float64) ([]float32, []bool) {
+	mult = mult[:0]
+	for range idx {
+		mult = append(mult, 1)
 	}
 	if boost <= 0 {
-		return mult
+		return mult, done
 	}
-	done := make([]bool, len(idx))
+	done = append(done[:0], make([]bool, len(idx))...)
 	f := boost // boost·decay^r for the next distinct item
 	for t := len(h) - 1; t >= 0 && f > 1e-6; t-- {
 		k, ok := slices.BinarySearch(idx, h[t].Item)
@@ -49,5 +56,5 @@ func recency(h []trainer.Event, idx []int32, boost, decay float64) []float32 {
 		mult[k] = float32(1 + f)
 		f *= decay
 	}
-	return mult
+	return mult, done
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"sync"
 
 	"github.com/recsys/recsys/trainer"
 	"github.com/recsys/recsys/trainer/mf"
@@ -15,8 +16,8 @@ import (
 // concurrent use.
 type Model struct {
 	f    modelFile
-	g    *mf.Sym // Yᵀ·diag(Neg)·Y + reg·I
-	rows []int32 // 0..items-1, the row list for scoring every item
+	g    *mf.Sym   // Yᵀ·diag(Neg)·Y + reg·I
+	fold sync.Pool // of *foldScratch
 }
 
 // modelFile is the encoded form; the Gram matrix is recomputed on decode.
@@ -57,11 +58,9 @@ func fromFile(f modelFile, threads int) (*Model, error) {
 	for p := 0; p < f.Factors; p++ {
 		g.Data[p*f.Factors+p] += float32(f.Reg)
 	}
-	rows := make([]int32, len(f.Y)/f.Factors)
-	for i := range rows {
-		rows[i] = int32(i)
-	}
-	return &Model{f: f, g: g, rows: rows}, nil
+	m := &Model{f: f, g: g}
+	m.fold.New = func() any { return newFoldScratch(f.Factors) }
+	return m, nil
 }
 
 // Decode implements trainer.Algorithm.
@@ -94,54 +93,3 @@ func (m *Model) Items() int { return len(m.f.Y) / m.f.Factors }
 
 // ItemFactors returns item i's factor vector; do not modify it.
 func (m *Model) ItemFactors(i int32) []float32 { return mf.Vec(m.f.Y, int(i), m.f.Factors) }
-
-// Score implements trainer.Component: fold-in, then one dot product per
-// item. A history with no known item scores every item 0.
-func (m *Model) Score(h []trainer.Event, scores []float32) {
-	x := m.FoldIn(h)
-	if x == nil {
-		clear(scores)
-		return
-	}
-	mf.Dots(m.f.Y, m.f.Factors, m.rows, x, scores)
-}
-
-// FoldIn returns the user vector of history h, holding the item factors
-// fixed: the exact solution of (Yᵀ·diag(n)·Y + reg·I + Σ (cᵢ−nᵢ)·yᵢyᵢᵀ) x =
-// Σ cᵢ·yᵢ (n the missing-entry weights, all 1 by default) by Cholesky,
-// O(len(h)·k² + k³), where cᵢ is the confidence training gives item i times
-// its recency multiplier (ALS.RecentBoost); without the boost x is what
-// training would give a user with history h. It returns nil when h has no
-// known item.
-func (m *Model) FoldIn(h []trainer.Event) []float32 {
-	idx, val := m.f.Strength.History(h)
-	n := 0
-	for j, i := range idx {
-		if int(i) < m.Items() {
-			idx[n], val[n] = i, val[j]
-			n++
-		}
-	}
-	idx, val = idx[:n], val[:n]
-	if n == 0 {
-		return nil
-	}
-	m.f.Weighting.Apply(idx, val)
-	cf := confidence{alpha: m.f.Alpha, epsilon: m.f.Epsilon}
-	conf := recency(h, idx, m.f.RecentBoost, m.f.RecentDecay)
-	for j, v := range val {
-		conf[j] *= cf.of(v)
-	}
-	k, y := m.f.Factors, m.f.Y
-	b := make([]float32, k) // Σ cᵢ·yᵢ
-	mf.Combine(y, k, idx, conf, b)
-	a := append([]float32(nil), m.g.Data...) // + Σ (cᵢ−nᵢ)·yᵢyᵢᵀ, row by row
-	w := make([]float32, n)
-	for p := 0; p < k; p++ {
-		for j, i := range idx {
-			w[j] = (conf[j] - m.neg(i)) * y[int(i)*k+p]
-		}
-		mf.Combine(y, k, idx, w, a[p*k:(p+1)*k])
-	}
-	return mf.SolveSPD(k, a, b)
-}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 
 	"github.com/recsys/recsys/schemas"
 	"github.com/recsys/recsys/trainer"
+	"github.com/recsys/recsys/trainer/internal/vec"
 	"github.com/recsys/recsys/trainer/mf"
 )
 
@@ -16,7 +19,15 @@ import (
 // history in. Immutable; safe for concurrent use.
 type Model struct {
 	f    modelFile
-	rows []int32 // 0..items-1
+	fold sync.Pool // of *foldScratch
+}
+
+// foldScratch is one fold-in's buffers, pooled so that scoring allocates
+// nothing.
+type foldScratch struct {
+	idx     []int32
+	w       []float32 // per item of idx
+	p, diff []float32 // k
 }
 
 type modelFile struct {
@@ -35,11 +46,9 @@ func newModel(b BPR, weights map[schemas.EventType]float64, q, bias []float32) *
 }
 
 func fromFile(f modelFile) *Model {
-	rows := make([]int32, len(f.Bias))
-	for i := range rows {
-		rows[i] = int32(i)
-	}
-	return &Model{f: f, rows: rows}
+	m := &Model{f: f}
+	m.fold.New = func() any { return &foldScratch{p: make([]float32, f.Factors), diff: make([]float32, f.Factors)} }
+	return m
 }
 
 // Decode implements trainer.Algorithm.
@@ -69,15 +78,14 @@ func (m *Model) Items() int { return len(m.f.Bias) }
 // Score implements trainer.Component: p·q_i + b_i for every item, p folded
 // in from h. A history with no known item scores every item 0.
 func (m *Model) Score(h []trainer.Event, scores []float32) {
-	p := m.FoldIn(h)
-	if p == nil {
+	sc := m.fold.Get().(*foldScratch)
+	if p := m.foldIn(h, sc); p != nil {
+		mf.DotsAll(m.f.Q, m.f.Factors, p, scores[:m.Items()])
+		vec.AddScaled(scores[:m.Items()], 1, m.f.Bias) // 1·b is b: scores[i] += b
+	} else {
 		clear(scores)
-		return
 	}
-	mf.Dots(m.f.Q, m.f.Factors, m.rows, p, scores)
-	for i, b := range m.f.Bias {
-		scores[i] += b
-	}
+	m.fold.Put(sc)
 }
 
 // FoldIn returns a user vector for history h, or nil when h has no known
@@ -86,7 +94,16 @@ func (m *Model) Score(h []trainer.Event, scores []float32) {
 // uniformly from a generator seeded by the history, so equal histories get
 // equal vectors. FoldMean averages the items' factors.
 func (m *Model) FoldIn(h []trainer.Event) []float32 {
-	idx, w := m.f.Strength.History(h)
+	sc := m.fold.Get().(*foldScratch)
+	p := slices.Clone(m.foldIn(h, sc))
+	m.fold.Put(sc)
+	return p
+}
+
+// foldIn is FoldIn in sc's buffers; the result is sc.p, or nil.
+func (m *Model) foldIn(h []trainer.Event, sc *foldScratch) []float32 {
+	idx, w := m.f.Strength.AppendHistory(sc.idx, sc.w, h)
+	sc.idx, sc.w = idx, w
 	n := 0
 	var total, top float32
 	for j, i := range idx {
@@ -101,20 +118,21 @@ func (m *Model) FoldIn(h []trainer.Event) []float32 {
 		return nil
 	}
 	k := m.f.Factors
-	p := make([]float32, k)
+	p := sc.p[:k]
+	clear(p)
 	if m.f.FoldIn == FoldMean {
 		mf.Scale(1/total, w)
 		mf.Combine(m.f.Q, k, idx, w, p)
 		return p
 	}
 	mf.Scale(1/top, w)
-	m.foldSGD(p, idx, w)
+	m.foldSGD(p, idx, w, sc.diff[:k])
 	return p
 }
 
 // foldSGD runs the passes; an item's step is scaled by its strength w
 // (the strongest is 1), so recent and purchased items weigh more.
-func (m *Model) foldSGD(p []float32, idx []int32, w []float32) {
+func (m *Model) foldSGD(p []float32, idx []int32, w, diff []float32) {
 	k := m.f.Factors
 	h := uint64(14695981039346656037)
 	for _, i := range idx {
@@ -122,7 +140,6 @@ func (m *Model) foldSGD(p []float32, idx []int32, w []float32) {
 	}
 	rng := rand.New(rand.NewPCG(h, uint64(len(idx))))
 	lr, reg := float32(m.f.LR), float32(m.f.Reg)
-	diff := make([]float32, k)
 	for range m.f.FoldEpochs {
 		for t, i := range idx {
 			j := int32(rng.IntN(m.Items()))

@@ -53,13 +53,19 @@ func Interactions(d *trainer.Dataset, st Strength) *Matrix {
 // strengths, the row Interactions would build for them. Fold-in uses it at
 // scoring time, so a new user is treated exactly like a training user.
 func (st Strength) History(h []trainer.Event) ([]int32, []float32) {
-	items := make([]int32, 0, len(h))
+	return st.AppendHistory(make([]int32, 0, len(h)), nil, h)
+}
+
+// AppendHistory is History writing into the storage of items and val (their
+// contents are ignored), so that scoring can reuse buffers.
+func (st Strength) AppendHistory(items []int32, val []float32, h []trainer.Event) ([]int32, []float32) {
+	items = items[:0]
 	for _, e := range h {
 		items = append(items, e.Item)
 	}
 	slices.Sort(items)
 	items = slices.Compact(items)
-	val := make([]float32, len(items))
+	val = append(val[:0], make([]float32, len(items))...)
 	var latest int64
 	for _, e := range h {
 		latest = max(latest, e.Time)

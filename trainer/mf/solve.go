@@ -12,22 +12,54 @@ import (
 // gonum/mat, whose condition estimate would cost as much as the
 // factorisation at these sizes.
 func SolveSPD(k int, a, b []float32) []float32 {
-	a64 := make([]float64, k*k)
-	for j, v := range a[:k*k] {
-		a64[j] = float64(v)
-	}
-	b64 := make([]float64, k)
-	for j, v := range b[:k] {
-		b64[j] = float64(v)
-	}
-	t, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: a64})
-	if !ok {
+	x := make([]float32, k)
+	if !SolveSPDInto(x, a, b, make([]float64, k*k+2*k)) {
 		return nil
 	}
-	lapack64.Potrs(t, blas64.General{Rows: k, Cols: 1, Stride: 1, Data: b64})
-	out := make([]float32, k)
-	for p, v := range b64 {
-		out[p] = float32(v)
+	return x
+}
+
+// SolveSPDInto is SolveSPD writing the solution into x (len k), with work
+// (at least k² + 2k long) as scratch, so that a caller solving many small
+// systems allocates nothing. It reports false, leaving x undefined, if a is
+// not positive definite.
+func SolveSPDInto(x, a, b []float32, work []float64) bool {
+	k := len(x)
+	u := work[:k*k]
+	for p := 0; p < k; p++ { // the upper triangle: all that is read
+		for q, v := range a[p*k+p : p*k+k] {
+			u[p*k+p+q] = float64(v)
+		}
 	}
-	return out
+	return SolveUpperInto(x, b, work)
+}
+
+// SolveUpperInto is SolveSPDInto for a system already in work: the upper
+// triangle of a (k × k, row-major, in float64) in work[:k²], where it is
+// overwritten by its Cholesky factor; the rest of work is scratch. Up to 64
+// × 64 it factors and solves with the kernels of cholesky.go, beyond with
+// LAPACK; the results are LAPACK's bit for bit either way.
+func SolveUpperInto(x, b []float32, work []float64) bool {
+	k := len(x)
+	u, rhs, col := work[:k*k], work[k*k:k*k+k], work[k*k+k:k*k+2*k]
+	for j, v := range b[:k] {
+		rhs[j] = float64(v)
+	}
+	if !factor(k, u, col) {
+		return false
+	}
+	solveCholesky(k, u, rhs)
+	for p, v := range rhs {
+		x[p] = float32(v)
+	}
+	return true
+}
+
+// factor is LAPACK's Dpotrf(Upper) of the k × k matrix in u.
+func factor(k int, u, col []float64) bool {
+	if k <= maxUnblocked {
+		return potf2(k, u, col)
+	}
+	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: u})
+	return ok
 }

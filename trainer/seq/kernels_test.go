@@ -27,22 +27,20 @@ func TestSigmoidAndTanhMatchTheLibrary(t *testing.T) {
 	}
 }
 
-func TestTopKKeepsTheLargestWithLowerIndicesWinningTies(t *testing.T) {
+func TestNearestKeepsTheLargestWithLowerIndicesWinningTies(t *testing.T) {
 	v := []float32{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5}
-	got := topK(v, 3, nil) // 9, 6 and the first of the three 5s
-	slices.Sort(got)
+	got, _ := nearest(v, 3, nil, nil) // 9, 6 and the first of the three 5s
 	if want := []int32{4, 5, 7}; !slices.Equal(got, want) {
-		t.Errorf("topK = %v, want %v", got, want)
+		t.Errorf("nearest = %v, want %v", got, want)
 	}
-	got = topK(v, 4, nil) // 5 appears at 4, 8 and 10: 4 and 8 win
-	slices.Sort(got)
+	got, _ = nearest(v, 4, nil, nil) // 5 appears at 4, 8 and 10: 4 and 8 win
 	if want := []int32{4, 5, 7, 8}; !slices.Equal(got, want) {
-		t.Errorf("topK = %v, want %v", got, want)
+		t.Errorf("nearest = %v, want %v", got, want)
 	}
-	if got := topK(v, 0, nil); len(got) != 0 {
-		t.Errorf("topK(0) = %v", got)
+	if got, _ := nearest(v, 0, nil, nil); len(got) != 0 {
+		t.Errorf("nearest(0) = %v", got)
 	}
-	if got := topK(v[:2], 5, nil); len(got) != 2 {
-		t.Errorf("topK of 2 values = %v", got)
+	if got, _ := nearest(v[:2], 5, nil, nil); len(got) != 2 {
+		t.Errorf("nearest of 2 values = %v", got)
 	}
 }

@@ -229,15 +229,6 @@ type sknnModel struct {
 	scratch sync.Pool
 }
 
-type sknnScratch struct {
-	sim     []float32 // per session; zero outside a call
-	match   []int32   // position of the most recent matched item, per session
-	touched []int32
-	cand    []float32 // similarities of the touched sessions
-	top     []int32   // indices into touched of the nearest sessions
-	cur     []int32
-}
-
 // init derives what scoring needs beyond the stored fields: per-session
 // length norms and the decay tables.
 func (m *sknnModel) init() {
@@ -258,7 +249,11 @@ func (m *sknnModel) init() {
 		}
 	}
 	m.scratch.New = func() any {
-		return &sknnScratch{sim: make([]float32, n), match: make([]int32, n)}
+		sc := &sknnScratch{session: make([]candidate, n)}
+		for s, v := range m.norm {
+			sc.session[s].norm = v
+		}
+		return sc
 	}
 }
 
@@ -272,81 +267,4 @@ func (m *sknnModel) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("encoding sknn: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// Score implements trainer.Component.
-func (m *sknnModel) Score(h []trainer.Event, scores []float32) {
-	clear(scores)
-	sc := m.scratch.Get().(*sknnScratch)
-	defer m.scratch.Put(sc)
-	sc.cur = m.current(h, sc.cur[:0])
-	if len(sc.cur) == 0 {
-		return
-	}
-	m.similar(sc)
-	sc.top = topK(sc.cand, m.Params.Neighbors, sc.top)
-	slices.Sort(sc.top) // vote in a fixed order: float sums depend on it
-	for _, k := range sc.top {
-		s := sc.touched[k]
-		m.vote(s, sc.sim[s], sc.match[s], scores)
-	}
-	for _, s := range sc.touched {
-		sc.sim[s] = 0
-	}
-	sc.touched = sc.touched[:0]
-}
-
-// current appends to out the distinct items of the current session, most
-// recent first, at most Recent.
-func (m *sknnModel) current(h []trainer.Event, out []int32) []int32 {
-	gap := m.Params.Gap.Milliseconds()
-	for k := len(h) - 1; k >= 0 && len(out) < m.Params.Recent; k-- {
-		if k < len(h)-1 && h[k+1].Time-h[k].Time > gap {
-			break
-		}
-		it := h[k].Item
-		if int(it) >= len(m.PostStart)-1 || slices.Contains(out, it) {
-			continue
-		}
-		out = append(out, it)
-	}
-	return out
-}
-
-// similar accumulates each candidate session's similarity to the current
-// items (most recent first), remembers where its most recent shared item
-// sits, and lists the normalized similarities in sc.cand.
-func (m *sknnModel) similar(sc *sknnScratch) {
-	for age, it := range sc.cur {
-		w := m.recency[age]
-		for p := m.PostStart[it]; p < m.PostStart[it+1]; p++ {
-			s := m.PostSess[p]
-			if sc.sim[s] == 0 {
-				sc.touched = append(sc.touched, s)
-				sc.match[s] = m.PostPos[p]
-			}
-			sc.sim[s] += w
-		}
-	}
-	sc.cand = sc.cand[:0]
-	for _, s := range sc.touched {
-		sc.sim[s] *= m.norm[s]
-		sc.cand = append(sc.cand, sc.sim[s])
-	}
-}
-
-// vote adds a neighbour session's items to scores: the item after the match
-// weighs most, items further on and (times Back) items before it less.
-func (m *sknnModel) vote(s int32, sim float32, match int32, scores []float32) {
-	start, end := m.Start[s], m.Start[s+1]
-	back := float32(m.Params.Back)
-	for p := start; p < end; p++ {
-		w := sim * m.Strength[p]
-		d := p - start - match - 1 // 0 for the item after the match
-		if d < 0 {
-			w *= back
-			d = -d - 1
-		}
-		scores[m.Items[p]] += w * m.reach[min(int(d), len(m.reach)-1)]
-	}
 }

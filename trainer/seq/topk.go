@@ -1,44 +1,41 @@
 package seq
 
-// topK returns the indices of the k largest values of v, in no particular
-// order, in out[:0]; among equal values lower indices win, as trainer.TopN.
-// It keeps a typed min-heap of the current best, so nothing is boxed or
-// allocated once out has capacity k.
-func topK(v []float32, k int, out []int32) []int32 {
-	h := out[:0]
-	worse := func(a, b int32) bool { // is a worse than b
-		if v[a] != v[b] {
-			return v[a] < v[b]
-		}
-		return a > b
+import "github.com/recsys/recsys/trainer/internal/vec"
+
+// nearest returns in out[:0], in ascending order, the indices of the k
+// largest values of v; among equal values the lower indices win, as in
+// trainer.TopN. v must hold no NaN. tmp is scratch space, returned grown.
+//
+// It finds the k-th largest value by quickselect on a copy of v and then
+// collects the indices in one scan, so the result comes out sorted: sknn
+// votes in index order (float sums depend on it), and a heap of the best k
+// followed by a sort cost several times as much at k = 200.
+func nearest(v []float32, k int, out []int32, tmp []float32) ([]int32, []float32) {
+	out = out[:0]
+	if k <= 0 {
+		return out, tmp
 	}
-	down := func(i int) {
-		for {
-			l, r, w := 2*i+1, 2*i+2, i
-			if l < len(h) && worse(h[l], h[w]) {
-				w = l
-			}
-			if r < len(h) && worse(h[r], h[w]) {
-				w = r
-			}
-			if w == i {
-				return
-			}
-			h[i], h[w] = h[w], h[i]
-			i = w
+	if len(v) <= k {
+		for i := range v {
+			out = append(out, int32(i))
 		}
+		return out, tmp
 	}
-	for i := range v {
-		switch {
-		case len(h) < k:
-			h = append(h, int32(i))
-			for j := len(h) - 1; j > 0 && worse(h[j], h[(j-1)/2]); j = (j - 1) / 2 {
-				h[j], h[(j-1)/2] = h[(j-1)/2], h[j]
-			}
-		case k > 0 && worse(h[0], int32(i)):
-			h[0] = int32(i)
-			down(0)
+	tmp = append(tmp[:0], v...)
+	t := vec.Kth(tmp, k-1)
+	ties := k // the values equal to t that make it in: k minus those above it
+	for _, x := range tmp[:k-1] {
+		if x > t {
+			ties--
 		}
 	}
-	return h
+	for i, x := range v {
+		if x > t || x == t && ties > 0 {
+			if x == t {
+				ties--
+			}
+			out = append(out, int32(i))
+		}
+	}
+	return out, tmp
 }

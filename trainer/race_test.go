@@ -1,0 +1,6 @@
+//go:build race
+
+package trainer_test
+
+// raceEnabled shrinks the slowest tests under the race detector.
+const raceEnabled = true
