@@ -33,6 +33,8 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 		fmt.Fprintf(w, "scorer                  %.0f events/s, %.0f lists/s (a user's events in one batch share a list)\n", sc/n, ls/n)
 		fmt.Fprintf(w, "event→recommendation    p50 %s · p95 %s · p99 %s · max %s over %d lists\n",
 			ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.maximum), r.latency.measured)
+		fmt.Fprintf(w, "  of which to a consumer p50 %s · p99 %s (from the list's Kafka timestamp, ms resolution)\n",
+			ms(r.latency.deliveryP50), ms(r.latency.deliveryP99))
 		fmt.Fprintf(w, "scorer lag at the end   %.0f interactions\n", r.end.forwarded-r.end.scored)
 	} else {
 		fmt.Fprintf(w, "scorer                  not run (--stages %s)\n", strings.Join(bc.stages, ","))

@@ -22,17 +22,20 @@ type outputWatch struct {
 	latest  map[string]schemas.Recommendation
 	lists   int
 	hist    *latencyHist
+	// delivery measures from the list's own Kafka timestamp (its produce)
+	// to its arrival here: the output topic's share of the latency.
+	delivery *latencyHist
 }
 
 func newOutputWatch(brokers []string, topic string) *outputWatch {
-	return &outputWatch{brokers: brokers, topic: topic, latest: map[string]schemas.Recommendation{}, hist: newLatencyHist()}
+	return &outputWatch{brokers: brokers, topic: topic, latest: map[string]schemas.Recommendation{}, hist: newLatencyHist(), delivery: newLatencyHist()}
 }
 
 // resetLatency starts a new measurement window.
 func (w *outputWatch) resetLatency() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.hist = newLatencyHist()
+	w.hist, w.delivery = newLatencyHist(), newLatencyHist()
 }
 
 func (w *outputWatch) run(ctx context.Context) error {
@@ -60,6 +63,7 @@ func (w *outputWatch) run(ctx context.Context) error {
 		w.latest[r.UserID] = r
 		if src, ok := scorer.SourceTime(m.Headers); ok {
 			w.hist.observe(now.Sub(src))
+			w.delivery.observe(now.Sub(m.Time))
 		}
 		w.mu.Unlock()
 	}
@@ -72,6 +76,7 @@ func (w *outputWatch) stats() latencyStats {
 	return latencyStats{
 		lists: w.lists, measured: int(w.hist.n), maximum: w.hist.max,
 		p50: w.hist.quantile(0.50), p95: w.hist.quantile(0.95), p99: w.hist.quantile(0.99),
+		deliveryP50: w.delivery.quantile(0.50), deliveryP99: w.delivery.quantile(0.99),
 	}
 }
 

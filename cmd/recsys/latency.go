@@ -51,4 +51,6 @@ func (h *latencyHist) quantile(q float64) time.Duration {
 type latencyStats struct {
 	lists, measured        int
 	p50, p95, p99, maximum time.Duration
+	// of which the output topic: from the list's produce to its arrival
+	deliveryP50, deliveryP99 time.Duration
 }
