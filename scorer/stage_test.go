@@ -147,7 +147,7 @@ func (h *harness) event(t *testing.T, user string, typ schemas.EventType, produc
 		t.Fatal(err)
 	}
 	b, _ := h.codecs.EncodeInteraction(in)
-	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Topic: "in", Balancer: &kafka.Murmur2Balancer{}, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Topic: "in", Balancer: &kafka.Murmur2Balancer{}, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
 	msg := kafka.Message{Key: []byte(user), Value: b, Headers: []kafka.Header{{Key: scorer.HeaderSourceTime, Value: []byte(strconv.FormatInt(time.Now().UnixMilli(), 10))}}}
 	if err := w.WriteMessages(context.Background(), msg); err != nil {
@@ -184,7 +184,7 @@ func (h *harness) announce(t *testing.T, name, version string, r scorer.Ranker) 
 		t.Fatal(err)
 	}
 	b, _ := h.codecs.EncodeModelUpdate(schemas.ModelUpdate{Name: name, Version: version, TrainedAt: time.Now()})
-	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Topic: "models", BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Topic: "models", BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
 	if err := w.WriteMessages(context.Background(), kafka.Message{Key: []byte(name), Value: b}); err != nil {
 		t.Fatal(err)

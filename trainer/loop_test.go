@@ -54,7 +54,8 @@ func (e *env) write(t *testing.T, from, to int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(e.brokers...), Topic: "log", Balancer: &kafka.Murmur2Balancer{}, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(e.brokers...), Topic: "log", Balancer: &kafka.Murmur2Balancer{}, BatchTimeout: time.Millisecond,
+		RequiredAcks: kafka.RequireAll} // acknowledged: in the log before a replay lists its offsets
 	defer w.Close()
 	var msgs []kafka.Message
 	k := -1
