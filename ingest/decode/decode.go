@@ -3,8 +3,11 @@ package decode
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/recsys/recsys/schemas"
 )
 
 // Class says why input was rejected. Its values are a contract (the
@@ -65,6 +68,30 @@ type Reject struct {
 type Alias struct {
 	Anonymous string `json:"anonymous"`
 	User      string `json:"user"`
+}
+
+// Batch is what one record of a tracker format held.
+type Batch struct {
+	// Events are the interactions, in record order.
+	Events []schemas.Event
+	// Positions[k] is the position in the record of the tracker event that
+	// produced Events[k] (several products of one event, or the line items
+	// of one checkout, share it).
+	Positions []int
+	// Rejects are the record's bad events.
+	Rejects []Reject
+	// Ignored counts events (and items) that are not interactions.
+	Ignored int
+	// Aliases are the (anonymous, user) pairs seen, once each.
+	Aliases []Alias
+}
+
+// AddAlias records a, unless it is empty or already recorded.
+func (b *Batch) AddAlias(a Alias) {
+	if a == (Alias{}) || slices.Contains(b.Aliases, a) {
+		return
+	}
+	b.Aliases = append(b.Aliases, a)
 }
 
 // Number reads a JSON number or a string holding one; absent or null is 0.

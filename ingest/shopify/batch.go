@@ -1,9 +1,6 @@
 package shopify
 
-import (
-	"github.com/recsys/recsys/ingest/decode"
-	"github.com/recsys/recsys/schemas"
-)
+import "github.com/recsys/recsys/ingest/decode"
 
 // The rejection vocabulary is shared with the other decoders (ingest/decode).
 type (
@@ -27,20 +24,7 @@ const (
 )
 
 // Batch is what one record held.
-type Batch struct {
-	// Events are the interactions, in record order.
-	Events []schemas.Event
-	// Positions[k] is the position in the record of the pixel event that
-	// produced Events[k] (the line items of a checkout share it).
-	Positions []int
-	// Rejects are the record's bad events.
-	Rejects []Reject
-	// Ignored counts events (and variant-less line items) that are not
-	// interactions.
-	Ignored int
-	// Aliases are the (clientId, customer id) pairs seen, once each.
-	Aliases []Alias
-}
+type Batch = decode.Batch
 
 // Limits bound what one record may hold.
 type Limits struct {
@@ -59,16 +43,4 @@ func (l Limits) withDefaults() Limits {
 		l.MaxLineItems = 500
 	}
 	return l
-}
-
-func (b *Batch) alias(a Alias) {
-	if a == (Alias{}) {
-		return
-	}
-	for _, x := range b.Aliases {
-		if x == a {
-			return
-		}
-	}
-	b.Aliases = append(b.Aliases, a)
 }

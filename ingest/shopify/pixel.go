@@ -22,7 +22,7 @@ func Decode(value []byte, lim Limits) (Batch, error) {
 		if v[0] != '{' || !json.Valid(v) {
 			return Batch{}, decode.Bad("", "not a JSON object")
 		}
-		b.add(0, v, lim)
+		add(&b, 0, v, lim)
 		return b, nil
 	}
 	var events []json.RawMessage
@@ -36,7 +36,7 @@ func Decode(value []byte, lim Limits) (Batch, error) {
 		return Batch{}, &Error{Class: TooLarge, Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
 	}
 	for i, raw := range events {
-		b.add(i, raw, lim)
+		add(&b, i, raw, lim)
 	}
 	return b, nil
 }
@@ -62,7 +62,7 @@ type pixel struct {
 }
 
 // add records what the event at pos became.
-func (b *Batch) add(pos int, raw []byte, lim Limits) {
+func add(b *Batch, pos int, raw []byte, lim Limits) {
 	p, err := readPixel(raw)
 	var events []schemas.Event
 	var ignored int
@@ -74,7 +74,7 @@ func (b *Batch) add(pos int, raw []byte, lim Limits) {
 		return
 	}
 	if p.customerID != "" && p.clientID != "" && p.customerID != p.clientID {
-		b.alias(Alias{Anonymous: p.clientID, User: p.customerID})
+		b.AddAlias(Alias{Anonymous: p.clientID, User: p.customerID})
 	}
 	b.Ignored += ignored
 	for _, e := range events {

@@ -27,19 +27,7 @@ const (
 )
 
 // Batch is what one record held.
-type Batch struct {
-	// Events are the interactions, in record order.
-	Events []schemas.Event
-	// Positions[k] is the position in the record of the tracker event that
-	// produced Events[k] (several products of one event share it).
-	Positions []int
-	// Rejects are the record's bad events.
-	Rejects []Reject
-	// Ignored counts events that are not interactions.
-	Ignored int
-	// Aliases are the (anonymous, user) pairs seen, once each.
-	Aliases []Alias
-}
+type Batch = decode.Batch
 
 // Limits bound what one record may hold.
 type Limits struct {
@@ -61,10 +49,8 @@ func (l Limits) withDefaults() Limits {
 }
 
 // add records what one tracker event became.
-func (b *Batch) add(pos int, h hit, err *Error, lim Limits) {
-	if h.alias != (Alias{}) && !hasAlias(b.Aliases, h.alias) {
-		b.Aliases = append(b.Aliases, h.alias)
-	}
+func add(b *Batch, pos int, h hit, err *Error, lim Limits) {
+	b.AddAlias(h.alias)
 	if err == nil {
 		var events []schemas.Event
 		var ignored bool
@@ -81,15 +67,6 @@ func (b *Batch) add(pos int, h hit, err *Error, lim Limits) {
 	if err != nil {
 		b.Rejects = append(b.Rejects, Reject{Index: pos, Err: err})
 	}
-}
-
-func hasAlias(as []Alias, a Alias) bool {
-	for _, x := range as {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }
 
 // clip shortens a quoted value in an error.

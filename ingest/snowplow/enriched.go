@@ -27,7 +27,7 @@ func DecodeEnriched(value []byte, lim Limits) (Batch, error) {
 	}
 	var b Batch
 	h, err := enrichedHit(m)
-	b.add(0, h, err, lim)
+	add(&b, 0, h, err, lim)
 	return b, nil
 }
 

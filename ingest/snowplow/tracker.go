@@ -46,7 +46,7 @@ func DecodeTracker(value []byte, lim Limits) (Batch, error) {
 		if err == nil {
 			h, err = trackerHit(p)
 		}
-		b.add(0, h, err, lim)
+		add(&b, 0, h, err, lim)
 		return b, nil
 	}
 	return decodePayload(top, lim)
@@ -79,7 +79,7 @@ func decodePayload(top map[string]json.RawMessage, lim Limits) (Batch, error) {
 		if err == nil {
 			h, err = trackerHit(p)
 		}
-		b.add(i, h, err, lim)
+		add(&b, i, h, err, lim)
 	}
 	return b, nil
 }
@@ -100,7 +100,7 @@ func decodeQuery(v []byte, lim Limits) (Batch, error) {
 	}
 	var b Batch
 	h, herr := trackerHit(params)
-	b.add(0, h, herr, lim)
+	add(&b, 0, h, herr, lim)
 	return b, nil
 }
 
