@@ -238,7 +238,9 @@ func (s *Stage) produce(ctx context.Context, w *kafka.Writer, ts []trigger, recs
 		}
 	}
 	if w == s.writer {
-		s.metrics.lists.Add(float64(len(recs)))
+		for _, r := range recs {
+			s.metrics.lists.WithLabelValues(r.Reason).Inc()
+		}
 	}
 	return nil
 }

@@ -1,10 +1,14 @@
 package scorer
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/recsys/recsys/schemas"
+)
 
 type metrics struct {
 	events     *prometheus.CounterVec
-	lists      prometheus.Counter
+	lists      *prometheus.CounterVec
 	coalesced  prometheus.Counter
 	debounced  prometheus.Counter
 	swaps      prometheus.Counter
@@ -34,7 +38,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "recsys_scorer_events_total", Help: "Interactions consumed by outcome.",
 		}, []string{"outcome"}),
-		lists:     counter("recsys_scorer_recommendations_total", "Recommendation lists produced."),
+		lists: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "recsys_scorer_recommendations_total",
+			Help: "Recommendation lists produced, by reason: personalized (a model ranked it), popular (a cold start), backfill (the model ran short).",
+		}, []string{"reason"}),
 		coalesced: counter("recsys_scorer_coalesced_total", "Events folded into a later event of the same user in one batch."),
 		debounced: counter("recsys_scorer_debounced_total", "Events held for a user's trailing list (a burst within --debounce)."),
 		swaps:     counter("recsys_scorer_model_swaps_total", "Model versions loaded."),
@@ -52,6 +59,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		api: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "recsys_api_requests_total", Help: "Pull API requests by outcome.",
 		}, []string{"outcome"}),
+	}
+	for _, r := range []string{schemas.ReasonPersonalized, schemas.ReasonPopular, schemas.ReasonBackfill} {
+		m.lists.WithLabelValues(r)
 	}
 	for _, c := range []prometheus.Collector{m.events, m.lists, m.coalesced, m.debounced, m.swaps, m.retries, m.redis,
 		m.produce, m.latency, m.attributed, m.attrLists, m.attrEvents, m.attrRate, m.api} {

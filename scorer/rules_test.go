@@ -118,6 +118,9 @@ func TestBusinessRulesApplyInTheStream(t *testing.T) {
 			if r.Reason != want {
 				t.Errorf("reason = %q; want %q", r.Reason, want)
 			}
+			if n := h.listsCounted(t, want, 1); n < 1 {
+				t.Errorf("lists counted with reason %q: %v; want the list just read", want, n)
+			}
 			for k := 1; k < len(r.Items); k++ {
 				if r.Items[k].Score > r.Items[k-1].Score {
 					t.Errorf("scores out of order: %+v", r.Items)

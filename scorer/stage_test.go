@@ -61,6 +61,7 @@ type harness struct {
 	models  map[string]scorer.Ranker
 	last    map[string]string // user → their latest event id
 	readers int
+	reg     *prometheus.Registry // of the stage started last
 }
 
 func newHarness(t *testing.T) *harness {
@@ -112,7 +113,8 @@ func (h *harness) start(t *testing.T, cfg scorer.Config) (s *scorer.Stage, stop 
 		cfg.CacheTTL = -1 // every rule sees the catalog and trending as the test just set them
 	}
 	models := scorer.Models{Serving: h.loader("default"), Shadow: h.loader(cfg.ShadowModel)}
-	s, err := scorer.New(cfg, h.store, models, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+	h.reg = prometheus.NewRegistry()
+	s, err := scorer.New(cfg, h.store, models, slog.New(slog.NewTextHandler(io.Discard, nil)), h.reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,4 +309,36 @@ func gids(ids ...uint64) []string {
 		out = append(out, schemas.ProductGID(id))
 	}
 	return out
+}
+
+// listsCounted waits up to 5 s for the stage's count of lists of reason to
+// reach want (it counts after the produce returns, a moment after a reader
+// may see the list) and returns the last value read.
+func (h *harness) listsCounted(t *testing.T, reason string, want float64) float64 {
+	t.Helper()
+	var got float64
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = listCount(t, h.reg, reason); got >= want {
+			break
+		}
+	}
+	return got
+}
+
+// listCount reads recsys_scorer_recommendations_total{reason} from reg.
+func listCount(t *testing.T, reg *prometheus.Registry, reason string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			if f.GetName() == "recsys_scorer_recommendations_total" && m.GetLabel()[0].GetValue() == reason {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no recsys_scorer_recommendations_total{reason=%q}", reason)
+	return 0
 }
