@@ -54,8 +54,9 @@ func startServing(t *testing.T, n int, token string) (*e2e, string) {
 	e.store = features.New(rdb, e.c.Store)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	e.reg = prometheus.NewRegistry()
 	go func() {
-		done <- runPipeline(ctx, &e.c, stageNames, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+		done <- runPipeline(ctx, &e.c, stageNames, slog.New(slog.DiscardHandler), e.reg)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -80,6 +81,27 @@ func (e *e2e) trained(t *testing.T) {
 	if err := waitModel(ctx, e.store, e.c.Trainer.Name); err != nil {
 		t.Fatal(err)
 	}
+	// Promoted is not yet served: every scorer worker swaps it in on the announcement.
+	for swaps(e.reg) < float64(e.c.ScorerWorkers) {
+		if ctx.Err() != nil {
+			t.Fatalf("the scorer workers loaded %v models in time, want %d", swaps(e.reg), e.c.ScorerWorkers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// swaps is how many model versions the scorer workers have loaded.
+func swaps(reg *prometheus.Registry) float64 {
+	families, _ := reg.Gather()
+	var n float64
+	for _, f := range families {
+		if f.GetName() == "recsys_scorer_model_swaps_total" {
+			for _, m := range f.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return n
 }
 
 // click sends one view per user (of a product chosen by round) and returns

@@ -22,6 +22,7 @@ type e2e struct {
 	c     config
 	gen   *synth.Generator
 	store *features.Store
+	reg   *prometheus.Registry // the pipeline's metrics
 }
 
 func startE2E(t *testing.T, n int) *e2e {
@@ -48,8 +49,9 @@ func startE2E(t *testing.T, n int) *e2e {
 	e.store = features.New(rdb, e.c.Store)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	e.reg = prometheus.NewRegistry()
 	go func() {
-		done <- runPipeline(ctx, &e.c, stageNames, slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry())
+		done <- runPipeline(ctx, &e.c, stageNames, slog.New(slog.NewTextHandler(io.Discard, nil)), e.reg)
 	}()
 	t.Cleanup(func() {
 		cancel()
