@@ -53,7 +53,9 @@ func (s *Stage) Recommend(ctx context.Context, user string, n int) (List, error)
 // It answers with the user's cached list (header Recsys-Cache: hit), or,
 // when none is cached or it is shorter than n, one computed now with the
 // served model (Recsys-Cache: miss), as a Recommendation in JSON. n defaults
-// to Config.N and is at most 1000. With a non-empty token every request must
+// to Config.N and is at most 1000. The cache is written while the list is
+// produced, so for a moment after a list appears on the output topic the API
+// may still answer with the one before it. With a non-empty token every request must
 // carry "Authorization: Bearer <token>"; the comparison takes constant time
 // and the token is never logged.
 func (s *Stage) API(token string) http.Handler {

@@ -1,11 +1,13 @@
 package scorer_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/recsys/recsys/schemas"
 	"github.com/recsys/recsys/scorer"
@@ -19,6 +21,7 @@ func TestPullAPIAnswersKnownAndUnknownUsersAndRejectsBadTokens(t *testing.T) {
 	s, _ := h.start(t, scorer.Config{N: 3})
 	rd := h.output(t)
 	streamed := nextFor(t, rd, "u", h.interact(t, "u", schemas.View, 9))
+	h.cached(t, "u", streamed.RecommendationID)
 	srv := httptest.NewServer(s.API("s3cret"))
 	defer srv.Close()
 
@@ -74,5 +77,23 @@ func TestPullAPIAnswersKnownAndUnknownUsersAndRejectsBadTokens(t *testing.T) {
 				tc.check(t, r)
 			}
 		})
+	}
+}
+
+// cached waits until the user's cached list is the one with id: the scorer
+// caches a list while it produces it, so a reader of the output topic can
+// see the list a moment before the cache does.
+func (h *harness) cached(t *testing.T, user, id string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err := h.store.Recommendation(context.Background(), user)
+		if err == nil && r.RecommendationID == id {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cached list of %s is %q (err %v); want %q", user, r.RecommendationID, err, id)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -138,8 +138,16 @@ func TestPullAPIExplainAndDelistingOnThePipeline(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&r)
 		return resp.StatusCode, r
 	}
-	if code, r := get("/v1/users/"+u+"/recommendations", "tok"); code != 200 || r.RecommendationID != lists[u].RecommendationID {
-		t.Errorf("known user: %d %+v; want their cached list %s", code, r, lists[u].RecommendationID)
+	// The list is cached while it is produced, so the API may lag the topic
+	// by a moment.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		code, r := get("/v1/users/"+u+"/recommendations", "tok")
+		if code == 200 && r.RecommendationID == lists[u].RecommendationID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("known user: %d %+v; want their cached list %s", code, r, lists[u].RecommendationID)
+		}
 	}
 	if code, r := get("/v1/users/stranger/recommendations?n=3", "tok"); code != 200 || len(r.Items) != 3 || r.Reason != schemas.ReasonPopular {
 		t.Errorf("unknown user: %d %+v; want 3 popular items", code, r)
