@@ -10,6 +10,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/recsys/recsys/ingest/produce"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -40,7 +41,7 @@ type catalogChange struct {
 
 // handleCatalog writes the batch's products and delistings, and parks bad
 // records in the DLQ.
-func (s *Stage) handleCatalog(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+func (s *Stage) handleCatalog(ctx context.Context, w *produce.Producer, msgs []kafka.Message) error {
 	puts, delists, dlq, counts := s.sortCatalog(msgs)
 	err := s.retry(ctx, "writing catalog", func(ctx context.Context) error {
 		if err := s.store.PutProducts(ctx, puts); err != nil {

@@ -45,9 +45,6 @@ type Config struct {
 	// BatchLinger is how long, after the first record of a batch, ingest waits
 	// for more before handling what it has. Default: 2ms.
 	BatchLinger time.Duration
-	// ProduceLinger is the kafka-go Writer.BatchTimeout. Its own default of 1s
-	// would be a latency floor on every batch. Default: 1ms.
-	ProduceLinger time.Duration
 	// Format is FormatAuto ("auto") or the name of one Format to decode every
 	// record with ("confluent-avro", "avro", "snowplow", "snowplow-enriched",
 	// "shopify", "json"). Default: "auto".
@@ -132,7 +129,6 @@ func (c Config) withDefaults() Config {
 	setStr(&c.Format, FormatAuto)
 	setInt(&c.BatchSize, 1000)
 	setDur(&c.BatchLinger, 2*time.Millisecond)
-	setDur(&c.ProduceLinger, time.Millisecond)
 	setDur(&c.ShutdownTimeout, 10*time.Second)
 	c.Limits = c.Limits.withDefaults()
 	return c
@@ -156,8 +152,8 @@ func (c Config) Validate() error {
 	if c.BatchSize < 1 || c.BatchSize > 100_000 {
 		errs = append(errs, fmt.Errorf("ingest: batch size %d: must be in 1..100000", c.BatchSize))
 	}
-	if c.BatchLinger < 0 || c.ProduceLinger < 0 || c.ShutdownTimeout < 0 {
-		errs = append(errs, errors.New("ingest: batch linger, produce linger and shutdown timeout must not be negative"))
+	if c.BatchLinger < 0 || c.ShutdownTimeout < 0 {
+		errs = append(errs, errors.New("ingest: batch linger and shutdown timeout must not be negative"))
 	}
 	if c.Format != FormatAuto && !slices.Contains(formatNames(), c.Format) {
 		errs = append(errs, fmt.Errorf("ingest: format %q: want %q or one of %q", c.Format, FormatAuto, formatNames()))

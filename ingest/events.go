@@ -8,6 +8,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/ingest/produce"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -94,7 +95,7 @@ func (s *Stage) applyEvents(ctx context.Context, b *eventBatch) error {
 
 // emitEvents produces one applied batch's interactions and DLQ records and
 // counts its events. Transient failures are retried here.
-func (s *Stage) emitEvents(ctx context.Context, w *kafka.Writer, b *eventBatch) error {
+func (s *Stage) emitEvents(ctx context.Context, w *produce.Producer, b *eventBatch) error {
 	out := s.messages(b)
 	err := s.retry(ctx, "producing interactions and DLQ records", func(ctx context.Context) error {
 		start := time.Now()

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/ingest/produce"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -84,7 +85,8 @@ func (s *Stage) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, er
 	if err != nil {
 		return nil, err
 	}
-	msgs := make([]kafka.Message, 1, s.cfg.BatchSize)
+	msgs := make([]kafka.Message, 1, min(s.cfg.BatchSize, 64)) // grown when busy: a whole BatchSize per small batch is most of the garbage
+
 	msgs[0] = first
 	lctx, cancel := context.WithTimeout(ctx, s.cfg.BatchLinger)
 	defer cancel()
@@ -167,27 +169,14 @@ func (s *Stage) newReader(topic, group string) *kafka.Reader {
 	})
 }
 
-// newWriter returns a writer for any topic (each message names its own) and
-// the function that closes it and its connections.
-func (s *Stage) newWriter() (*kafka.Writer, func()) {
-	tr := &kafka.Transport{TLS: s.cfg.TLS, SASL: s.cfg.SASL}
-	w := &kafka.Writer{
-		Addr:                   kafka.TCP(s.cfg.Brokers...),
-		Balancer:               &kafka.Murmur2Balancer{}, // the partitioning of Java clients
-		BatchTimeout:           s.cfg.ProduceLinger,
-		BatchSize:              s.cfg.BatchSize,
-		BatchBytes:             writerBatchBytes,
-		RequiredAcks:           kafka.RequireAll,
-		AllowAutoTopicCreation: false,
-		Transport:              tr,
-		ErrorLogger:            s.kafkaLogger(""),
+// newWriter returns a producer for any topic (each message names its own)
+// and the function that closes its connections.
+func (s *Stage) newWriter() (*produce.Producer, func()) {
+	p, err := produce.New(produce.Config{Brokers: s.cfg.Brokers, TLS: s.cfg.TLS, SASL: s.cfg.SASL, MaxBatchBytes: writerBatchBytes})
+	if err != nil {
+		panic(err) // Config.Validate requires brokers
 	}
-	return w, func() {
-		if err := w.Close(); err != nil {
-			s.log.Warn("closing writer", "err", err)
-		}
-		tr.CloseIdleConnections()
-	}
+	return p, func() { _ = p.Close() }
 }
 
 func (s *Stage) kafkaLogger(topic string) kafka.Logger {

@@ -1,6 +1,7 @@
 package scorer
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -10,6 +11,12 @@ import (
 	"github.com/segmentio/kafka-go/sasl"
 )
 
+// Writer writes records, each to its own Topic, and returns once the broker
+// has them all.
+type Writer interface {
+	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
 // Config configures the scorer Stage.
 type Config struct {
 	Brokers []string
@@ -17,6 +24,11 @@ type Config struct {
 	TLS *tls.Config
 	// SASL authenticates to Kafka when set (PLAIN, SCRAM). Default: none.
 	SASL sasl.Mechanism
+	// Writer produces the lists to OutputTopic and ShadowTopic; the caller
+	// owns it. Run requires it (the pull API does not): an ingest/produce
+	// Producer (a batch in one request per broker, the low-latency choice)
+	// or a kafka-go Writer with no Topic.
+	Writer Writer
 	// Topic of normalized interactions. Default: "recsys.interactions".
 	Topic string
 	// OutputTopic of recommendations. Default: "recsys.recommendations".
@@ -57,8 +69,6 @@ type Config struct {
 	BatchSize int
 	// BatchLinger waits this long for more records after the first. Default: 1ms.
 	BatchLinger time.Duration
-	// ProduceLinger is the writer's batch timeout (kafka-go's 1s default is a latency floor). Default: 1ms.
-	ProduceLinger time.Duration
 	// PollInterval re-reads the current model pointer in case an announcement was missed. Default: 30s.
 	PollInterval time.Duration
 	// CacheTTL: how long a Stage reuses the catalog entries (availability,
@@ -105,7 +115,6 @@ func (c Config) withDefaults() Config {
 	num(&c.HistoryLen, 50)
 	num(&c.BatchSize, 500)
 	dur(&c.BatchLinger, time.Millisecond)
-	dur(&c.ProduceLinger, time.Millisecond)
 	dur(&c.PollInterval, 30*time.Second)
 	dur(&c.RefreshInterval, 30*time.Second)
 	dur(&c.CacheTTL, time.Second)
@@ -131,7 +140,7 @@ func (c Config) Validate() error {
 	if c.Format != "json" && c.Format != "avro" {
 		errs = append(errs, fmt.Errorf("scorer: format %q must be json or avro", c.Format))
 	}
-	if c.BatchLinger < 0 || c.ProduceLinger < 0 || c.PollInterval < 0 || c.Debounce < 0 || c.AttributionWindow < 0 {
+	if c.BatchLinger < 0 || c.PollInterval < 0 || c.Debounce < 0 || c.AttributionWindow < 0 {
 		errs = append(errs, errors.New("scorer: durations must not be negative"))
 	}
 	if c.Shadowed() && c.ShadowModel == c.ModelName && c.ShadowVersion == "" {

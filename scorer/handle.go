@@ -63,9 +63,9 @@ func (s *Stage) emit(ctx context.Context, look *lookup, w work, exposed [][]feat
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.produce(gctx, s.writer, w.ready, serving, values, w.leading) })
+	g.Go(func() error { return s.produce(gctx, s.cfg.OutputTopic, w.ready, serving, values, w.leading) })
 	if len(shadow) > 0 {
-		g.Go(func() error { return s.produce(gctx, s.shadowWriter, w.ready, shadow, shadowValues, 0) })
+		g.Go(func() error { return s.produce(gctx, s.cfg.ShadowTopic, w.ready, shadow, shadowValues, 0) })
 	}
 	exposures := exposuresOf(w.ready, serving, shadow)
 	if s.cfg.Format == "json" {
@@ -221,14 +221,14 @@ func (s *Stage) encodeAll(recs []schemas.Recommendation) ([][]byte, error) {
 
 // produce writes recs (encoded as values); the first leading of them answer
 // their event at once and are measured for event→recommendation latency.
-func (s *Stage) produce(ctx context.Context, w *kafka.Writer, ts []trigger, recs []schemas.Recommendation, values [][]byte, leading int) error {
+func (s *Stage) produce(ctx context.Context, topic string, ts []trigger, recs []schemas.Recommendation, values [][]byte, leading int) error {
 	msgs := make([]kafka.Message, len(recs))
 	for k, r := range recs {
-		msgs[k] = kafka.Message{Key: []byte(r.UserID), Value: values[k], Headers: sourceHeader(ts[k].msg)}
+		msgs[k] = kafka.Message{Topic: topic, Key: []byte(r.UserID), Value: values[k], Headers: sourceHeader(ts[k].msg)}
 	}
 	start := time.Now()
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		return fmt.Errorf("producing recommendations to %s: %w", w.Topic, err)
+	if err := s.cfg.Writer.WriteMessages(ctx, msgs...); err != nil {
+		return fmt.Errorf("producing recommendations to %s: %w", topic, err)
 	}
 	now := time.Now()
 	s.metrics.produce.Observe(now.Sub(start).Seconds())
@@ -237,7 +237,7 @@ func (s *Stage) produce(ctx context.Context, w *kafka.Writer, ts []trigger, recs
 			s.metrics.latency.Observe(now.Sub(ms).Seconds())
 		}
 	}
-	if w == s.writer {
+	if topic == s.cfg.OutputTopic {
 		for _, r := range recs {
 			s.metrics.lists.WithLabelValues(r.Reason).Inc()
 		}

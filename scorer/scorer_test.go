@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/recsys/recsys/schemas"
 	"github.com/recsys/recsys/scorer"
 )
@@ -64,7 +66,10 @@ func TestWithoutAModelPopularityIsServed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.interact(t, "a", schemas.Purchase, 7)
-	h.start(t, scorer.Config{N: 2, Rules: scorer.Rules{ExcludeSeen: true}})
+	// A kafka-go Writer serves as the Writer too.
+	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Balancer: &kafka.Murmur2Balancer{}, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
+	defer w.Close()
+	h.start(t, scorer.Config{N: 2, Rules: scorer.Rules{ExcludeSeen: true}, Writer: w})
 	rd := h.output(t)
 	e := h.interact(t, "b", schemas.View, 8)
 	r := nextFor(t, rd, "b", e)

@@ -3,12 +3,9 @@ package scorer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features"
@@ -31,9 +28,7 @@ type Stage struct {
 	explorer *explorer
 	cache    *cache
 	// carried are list counts not written yet; only the consume loop uses it.
-	carried      map[features.ListKey]int
-	writer       *kafka.Writer
-	shadowWriter *kafka.Writer
+	carried map[features.ListKey]int
 }
 
 // New returns a scorer Stage scoring with models.
@@ -58,21 +53,11 @@ func New(cfg Config, store *features.Store, models Models, log *slog.Logger, reg
 		shadow:   &slot{role: features.RoleShadow, swaps: m.swaps, log: log},
 		explorer: &explorer{store: store, maxSeen: cfg.ExploreMaxInteractions, interval: cfg.RefreshInterval, log: log},
 		cache:    newCache(cfg.CacheTTL),
-		writer:   newWriter(cfg, cfg.OutputTopic),
 	}
 	if cfg.Shadowed() {
 		s.shadow.name, s.shadow.pinned, s.shadow.load = cfg.ShadowModel, cfg.ShadowVersion, models.Shadow
-		s.shadowWriter = newWriter(cfg, cfg.ShadowTopic)
 	}
 	return s, nil
-}
-
-func newWriter(cfg Config, topic string) *kafka.Writer {
-	return &kafka.Writer{
-		Addr: kafka.TCP(cfg.Brokers...), Topic: topic, Balancer: &kafka.Murmur2Balancer{},
-		BatchTimeout: cfg.ProduceLinger, BatchSize: cfg.BatchSize, RequiredAcks: kafka.RequireAll,
-		Transport: &kafka.Transport{TLS: cfg.TLS, SASL: cfg.SASL, DialTimeout: 10 * time.Second},
-	}
 }
 
 // Current returns the served model, or nil before the first one exists.
@@ -84,6 +69,9 @@ func (s *Stage) Shadow() Ranker { return s.shadow.current() }
 // Run consumes until ctx ends, finishing the batch in hand and answering the
 // events waiting for a debounced list; it returns nil on a clean shutdown.
 func (s *Stage) Run(ctx context.Context) error {
+	if s.cfg.Writer == nil {
+		return errors.New("scorer: Run needs Config.Writer to produce the lists")
+	}
 	if err := s.Load(ctx); err != nil {
 		return err
 	}
@@ -95,14 +83,5 @@ func (s *Stage) Run(ctx context.Context) error {
 	if s.cfg.ExploreShare > 0 {
 		g.Go(func() error { return s.explorer.run(gctx) })
 	}
-	err := g.Wait()
-	for _, w := range []*kafka.Writer{s.writer, s.shadowWriter} {
-		if w == nil {
-			continue
-		}
-		if cerr := w.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("closing writer: %w", cerr)
-		}
-	}
-	return err
+	return g.Wait()
 }

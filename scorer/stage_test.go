@@ -20,6 +20,7 @@ import (
 
 	"github.com/recsys/recsys/features"
 	"github.com/recsys/recsys/features/redisserver"
+	"github.com/recsys/recsys/ingest/produce"
 	"github.com/recsys/recsys/schemas"
 	"github.com/recsys/recsys/scorer"
 )
@@ -111,6 +112,14 @@ func (h *harness) start(t *testing.T, cfg scorer.Config) (s *scorer.Stage, stop 
 	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = -1 // every rule sees the catalog and trending as the test just set them
+	}
+	if cfg.Writer == nil {
+		p, err := produce.New(produce.Config{Brokers: h.brokers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = p.Close() })
+		cfg.Writer = p
 	}
 	models := scorer.Models{Serving: h.loader("default"), Shadow: h.loader(cfg.ShadowModel)}
 	h.reg = prometheus.NewRegistry()

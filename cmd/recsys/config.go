@@ -33,7 +33,6 @@ type infra struct {
 	Topics          topics
 	MetricsAddr     string
 	BatchLinger     time.Duration
-	ProduceLinger   time.Duration
 	IngestWorkers   int
 	ScorerWorkers   int
 	ShutdownTimeout time.Duration
@@ -72,7 +71,6 @@ func (c *config) define(f *flagSet) {
 	f.str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.int(&c.Store.HistoryLen, "history-len", 200, "events kept per user in Redis")
 	f.dur(&c.BatchLinger, "batch-linger", 200*time.Microsecond, "after a record arrives, wait this long for more before handling the batch")
-	f.dur(&c.ProduceLinger, "produce-linger", 200*time.Microsecond, "producer batch timeout (kafka-go's 1s default is a latency floor)")
 	f.dur(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, finish and commit the batch in hand within this long")
 	f.dur(&c.Store.PopularityHalfLife, "popularity-half-life", 72*time.Hour, "half-life of trending popularity")
 	c.sec.define(f)
@@ -107,9 +105,8 @@ func (c *config) defineStages(f *flagSet) {
 // finish copies shared settings into each stage's Config and validates all.
 func (c *config) finish() error {
 	in := &c.Ingest
-	in.BatchLinger, in.ProduceLinger, in.ShutdownTimeout = c.BatchLinger, c.ProduceLinger, c.ShutdownTimeout
-	c.Scorer.ShutdownTimeout = c.ShutdownTimeout
-	c.Scorer.BatchLinger, c.Scorer.ProduceLinger = c.BatchLinger, c.ProduceLinger
+	in.BatchLinger, in.ShutdownTimeout = c.BatchLinger, c.ShutdownTimeout
+	c.Scorer.ShutdownTimeout, c.Scorer.BatchLinger = c.ShutdownTimeout, c.BatchLinger
 	in.Brokers, in.Topic, in.DLQTopic, in.OutputTopic, in.CatalogTopic =
 		c.Brokers, c.Topics.Events, c.Topics.DLQ, c.Topics.Interactions, c.Topics.Catalog
 	sc := &c.Scorer

@@ -13,6 +13,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/recsys/recsys/ingest/produce"
 	"github.com/recsys/recsys/ingest/synth"
 	"github.com/recsys/recsys/schemas"
 )
@@ -64,14 +65,31 @@ func defineSynth(f *flagSet, sc *synth.Config) {
 	f.Int64Var(&sc.Seed, "seed", 1, "synthetic data seed")
 }
 
-func newWriter(brokers []string, topic string) *kafka.Writer {
-	return &kafka.Writer{
-		Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Murmur2Balancer{},
-		BatchTimeout: 200 * time.Microsecond, BatchSize: 1000, RequiredAcks: kafka.RequireAll,
-	}
+// topicWriter writes records to one topic, each call's records at once (the
+// stages' producer: the load generator of the demo and bench shares their
+// process, and kafka-go's Writer would add its own garbage to theirs).
+type topicWriter struct {
+	*produce.Producer
+	topic string
 }
 
-func produceSynthetic(ctx context.Context, brokers []string, w *kafka.Writer, catalogTopic string, sc synth.Config, format string, rate float64) (int, error) {
+func newWriter(brokers []string, topic string) *topicWriter {
+	p, err := produce.New(produce.Config{Brokers: brokers})
+	if err != nil {
+		panic(err) // only without brokers, which the flags require
+	}
+	return &topicWriter{p, topic}
+}
+
+// WriteMessages sets the Topic of msgs and writes them.
+func (w *topicWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	for k := range msgs {
+		msgs[k].Topic = w.topic
+	}
+	return w.Producer.WriteMessages(ctx, msgs...)
+}
+
+func produceSynthetic(ctx context.Context, brokers []string, w *topicWriter, catalogTopic string, sc synth.Config, format string, rate float64) (int, error) {
 	sc.End = time.Now().UTC()
 	g, err := synth.New(sc)
 	if err != nil {
@@ -134,7 +152,7 @@ func sendCatalog(ctx context.Context, brokers []string, topic string, products [
 }
 
 // send writes records in batches, paced to rate per second when rate > 0.
-func send(ctx context.Context, w *kafka.Writer, records iter.Seq2[kafka.Message, error], rate float64) (int, error) {
+func send(ctx context.Context, w *topicWriter, records iter.Seq2[kafka.Message, error], rate float64) (int, error) {
 	const tick = 10 * time.Millisecond
 	perTick := 1000
 	if rate > 0 {
@@ -173,7 +191,7 @@ func send(ctx context.Context, w *kafka.Writer, records iter.Seq2[kafka.Message,
 	return n, nil
 }
 
-func produceFile(ctx context.Context, w *kafka.Writer, path string, rate float64) (int, error) {
+func produceFile(ctx context.Context, w *topicWriter, path string, rate float64) (int, error) {
 	r := io.Reader(os.Stdin)
 	if path != "-" {
 		f, err := os.Open(path)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/ingest/produce"
 	"github.com/recsys/recsys/scorer"
 	"github.com/recsys/recsys/trainer/models"
 )
@@ -50,8 +52,9 @@ func (f *flagSet) parsed(name, def, usage string, set func(string) error) {
 	f.Func(name, f.usage(name, usage)+" (default "+strconv.Quote(def)+")", set)
 }
 
-// newScorer builds a scorer stage on trainer snapshots, and its pull API.
-func newScorer(c *config, store *features.Store, log *slog.Logger, reg prometheus.Registerer) (*scorer.Stage, http.Handler, error) {
+// newScorer builds a scorer stage on trainer snapshots, its pull API and
+// the function that runs it, then closes its producer.
+func newScorer(c *config, store *features.Store, log *slog.Logger, reg prometheus.Registerer) (func(context.Context) error, http.Handler, error) {
 	loaders := scorer.Models{Serving: snapshotLoader(store, c.Trainer.Name, models.All())}
 	if c.Scorer.Shadowed() {
 		name := c.Scorer.ShadowModel
@@ -60,15 +63,25 @@ func newScorer(c *config, store *features.Store, log *slog.Logger, reg prometheu
 		}
 		loaders.Shadow = snapshotLoader(store, name, models.All())
 	}
-	s, err := scorer.New(c.Scorer, store, loaders, log, reg)
-	if err != nil {
-		return nil, nil, err
-	}
 	token, err := c.API.token()
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, s.API(string(token)), nil
+	cfg := c.Scorer
+	p, err := produce.New(produce.Config{Brokers: cfg.Brokers, TLS: cfg.TLS, SASL: cfg.SASL})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Writer = p
+	s, err := scorer.New(cfg, store, loaders, log, reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	run := func(ctx context.Context) error {
+		defer p.Close()
+		return s.Run(ctx)
+	}
+	return run, s.API(string(token)), nil
 }
 
 // shadowTopics is the shadow topic to create when a shadow model is configured.

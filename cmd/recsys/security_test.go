@@ -110,8 +110,8 @@ func TestPipelineOverSCRAMAndTLSNeverLeaksTheSecret(t *testing.T) {
 			t.Errorf("pipeline: %v", err)
 		}
 	}()
-	w := newWriter(c.Brokers, c.Topics.Events)
-	w.Transport = c.kafka.Transport
+	w := &kafka.Writer{Addr: kafka.TCP(c.Brokers...), Topic: c.Topics.Events, Balancer: &kafka.Murmur2Balancer{},
+		BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll, Transport: c.kafka.Transport}
 	defer w.Close()
 	ev := schemas.Event{EventID: "e1", UserID: "u1", Type: schemas.View, Product: "7", Time: time.Now().UTC()}
 	b, _ := schemas.EncodeEventJSON(ev)

@@ -108,11 +108,7 @@ func newStage(name string, c *config, store *features.Store, log *slog.Logger, r
 		}
 		return s.Run, nil, nil
 	case "scorer":
-		s, api, err := newScorer(c, store, log, reg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Run, api, nil
+		return newScorer(c, store, log, reg)
 	case "trainer":
 		s, err := trainer.New(c.Trainer, store, models.All(), log, reg)
 		if err != nil {
