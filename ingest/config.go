@@ -42,8 +42,10 @@ type Config struct {
 	// BatchSize is the most records handled (and produced) per batch.
 	// Default: 1000.
 	BatchSize int
-	// BatchLinger is how long, after the first record of a batch, ingest waits
-	// for more before handling what it has. Default: 2ms.
+	// BatchLinger is how long, after taking the records already fetched,
+	// ingest waits for more before handling a batch. Go's timers are coarse
+	// (a wait under 1ms often takes 1ms), and batches grow with the load
+	// anyway. Default: 0, no wait.
 	BatchLinger time.Duration
 	// Format is FormatAuto ("auto") or the name of one Format to decode every
 	// record with ("confluent-avro", "avro", "snowplow", "snowplow-enriched",
@@ -128,7 +130,6 @@ func (c Config) withDefaults() Config {
 	setStr(&c.GroupID, "recsys-ingest")
 	setStr(&c.Format, FormatAuto)
 	setInt(&c.BatchSize, 1000)
-	setDur(&c.BatchLinger, 2*time.Millisecond)
 	setDur(&c.ShutdownTimeout, 10*time.Second)
 	c.Limits = c.Limits.withDefaults()
 	return c

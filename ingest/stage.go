@@ -78,16 +78,27 @@ func (s *Stage) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// fetch blocks for one record, then takes whatever else arrives within
-// BatchLinger, up to BatchSize records.
+// fetch blocks for one record, then takes the records the reader already
+// holds (as many as arrived while the last batch was handled: batches grow
+// with the load, and a quiet stream waits for nothing), up to BatchSize.
+// With a BatchLinger it then waits that long for more.
 func (s *Stage) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, error) {
 	first, err := r.FetchMessage(ctx)
 	if err != nil {
 		return nil, err
 	}
 	msgs := make([]kafka.Message, 1, min(s.cfg.BatchSize, 64)) // grown when busy: a whole BatchSize per small batch is most of the garbage
-
 	msgs[0] = first
+	for len(msgs) < s.cfg.BatchSize && buffered(r) {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			return msgs, nil
+		}
+		msgs = append(msgs, m)
+	}
+	if s.cfg.BatchLinger <= 0 {
+		return msgs, nil
+	}
 	lctx, cancel := context.WithTimeout(ctx, s.cfg.BatchLinger)
 	defer cancel()
 	for len(msgs) < s.cfg.BatchSize {
@@ -147,6 +158,11 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	}
 }
+
+// buffered reports whether r holds fetched records, which FetchMessage then
+// returns without waiting. kafka-go has no non-blocking fetch, and one with
+// a done context picks at random between the record and the error.
+func buffered(r *kafka.Reader) bool { return r.Stats().QueueLength > 0 }
 
 func (s *Stage) newReader(topic, group string) *kafka.Reader {
 	return kafka.NewReader(kafka.ReaderConfig{

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,5 +198,30 @@ func badInputs(t *testing.T, h *harness) []badInput {
 		{name: "a record over the size limit is too large", value: `{"pad":"` + strings.Repeat("x", 5000) + `"}`, class: "too_large"},
 		{name: "a Product sent as an event is an unsupported schema", value: string(product), class: "unsupported_schema"},
 		{name: "a bad event in an array is rejected alone, by index", value: `[{"user_id":"ok",` + strings.Replace(good, "%s", "arr-good", 1) + `},{"user_id":"bad id",` + strings.Replace(good, "%s", "arr-bad", 1) + `}]`, class: "invalid_value", index: "1"},
+	}
+}
+
+// With no linger a batch is what the reader already holds: a backlog goes
+// through in big batches, and a lone record is handled on its own.
+func TestABacklogIsTakenInBigBatchesWithoutALinger(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	var backlog []kafka.Message
+	for k := range 2000 {
+		backlog = append(backlog, h.event(schemas.Event{EventID: fmt.Sprintf("b%d", k), UserID: fmt.Sprintf("u%d", k%50),
+			Type: schemas.View, Product: "7", Time: t0}))
+	}
+	h.produce(backlog...)
+	cfg := h.cfg
+	cfg.BatchLinger = 0
+	r := h.start(cfg)
+	eventually(t, "the backlog handled", func() bool { return r.events() == 2000 })
+	if batches := metric(r.reg, "recsys_ingest_batch_size", ""); batches > 200 {
+		t.Errorf("2000 waiting records took %.0f batches; want them taken many at a time", batches)
+	}
+	before := metric(r.reg, "recsys_ingest_batch_size", "")
+	h.produce(h.event(schemas.Event{EventID: "lone", UserID: "u1", Type: schemas.View, Product: "7", Time: t0}))
+	eventually(t, "the lone record handled", func() bool { return r.events() == 2001 })
+	if got := metric(r.reg, "recsys_ingest_batch_size", "") - before; got != 1 {
+		t.Errorf("the lone record took %.0f batches; want 1", got)
 	}
 }

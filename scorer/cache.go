@@ -16,7 +16,9 @@ const cacheMax = 200_000
 // cache keeps the catalog entries and trending lists a Stage read from Redis,
 // shared by its batches and API calls: the same products recur in every
 // batch, and a cached entry costs the rules no round trip. While the Stage
-// runs, refresh re-reads every entry each ttl off the scoring path; an entry
+// runs, refresh re-reads every entry each ttl off the scoring path, an
+// eighth of them every ttl/8 so that the work comes in small steps rather
+// than one burst that would hold up the lists scored meanwhile; an entry
 // older than 2×ttl (no refresh) counts as absent. A delisting or a new
 // trending order is thus seen at most about 2×ttl late. A ttl ≤ 0 disables
 // the cache. Safe for concurrent use.
@@ -27,10 +29,20 @@ type cache struct {
 	trending map[string]cachedTrend
 }
 
+// productInfo is what the rules need of a catalog entry.
+type productInfo struct {
+	category  string
+	available bool
+	found     bool // false: the catalog has no such product
+}
+
+func infoOf(p schemas.Product, found bool) productInfo {
+	return productInfo{category: p.Category, available: p.Available, found: found}
+}
+
 type cachedProduct struct {
-	p     schemas.Product
-	found bool // false: the catalog has no such product
-	at    time.Time
+	info productInfo
+	at   time.Time
 }
 
 type cachedTrend struct {
@@ -44,7 +56,7 @@ func newCache(ttl time.Duration) *cache {
 
 // lookupProducts copies the fresh entries of gids into into and returns the
 // gids it does not have.
-func (c *cache) lookupProducts(now time.Time, gids []string, into map[string]schemas.Product) []string {
+func (c *cache) lookupProducts(now time.Time, gids []string, into map[string]productInfo) []string {
 	if c.ttl <= 0 {
 		return gids
 	}
@@ -53,12 +65,11 @@ func (c *cache) lookupProducts(now time.Time, gids []string, into map[string]sch
 	var missing []string
 	for _, g := range gids {
 		e, ok := c.products[g]
-		switch {
-		case !ok || now.Sub(e.at) >= 2*c.ttl:
+		if !ok || now.Sub(e.at) >= 2*c.ttl {
 			missing = append(missing, g)
-		case e.found:
-			into[g] = e.p
+			continue
 		}
+		into[g] = e.info
 	}
 	return missing
 }
@@ -75,7 +86,7 @@ func (c *cache) putProducts(now time.Time, asked []string, found map[string]sche
 	}
 	for _, g := range asked {
 		p, ok := found[g]
-		c.products[g] = cachedProduct{p: p, found: ok, at: now}
+		c.products[g] = cachedProduct{info: infoOf(p, ok), at: now}
 	}
 }
 
@@ -104,34 +115,51 @@ func (c *cache) putTrend(now time.Time, category string, items []schemas.ScoredI
 	c.trending[category] = cachedTrend{items: items, at: now}
 }
 
-// run refreshes the cache every ttl until ctx ends. A failed refresh keeps
-// the entries, which then expire.
+// refreshShards is how many steps one refresh of every entry takes.
+const refreshShards = 8
+
+// run refreshes the cache, one shard every ttl/refreshShards, until ctx
+// ends. A failed refresh keeps the entries, which then expire.
 func (c *cache) run(ctx context.Context, store *features.Store, log *slog.Logger) error {
 	if c.ttl <= 0 {
 		return nil
 	}
-	for {
+	tick := time.NewTicker(max(c.ttl/refreshShards, time.Millisecond))
+	defer tick.Stop()
+	for shard := uint32(0); ; shard = (shard + 1) % refreshShards {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(c.ttl):
+		case <-tick.C:
 		}
-		if err := c.refresh(ctx, store); err != nil && ctx.Err() == nil {
+		if err := c.refresh(ctx, store, shard); err != nil && ctx.Err() == nil {
 			log.Warn("refreshing the catalog cache", "err", err)
 		}
 	}
 }
 
-// refresh re-reads every cached product and trending list.
-func (c *cache) refresh(ctx context.Context, store *features.Store) error {
-	c.mu.Lock()
-	gids := make([]string, 0, len(c.products))
-	for g := range c.products {
-		gids = append(gids, g)
+// shardOf spreads keys over the refresh shards (FNV-1a).
+func shardOf(key string) uint32 {
+	h := uint32(2166136261)
+	for k := 0; k < len(key); k++ {
+		h = (h ^ uint32(key[k])) * 16777619
 	}
-	cats := make([]string, 0, len(c.trending))
+	return h % refreshShards
+}
+
+// refresh re-reads the cached products and trending lists of one shard.
+func (c *cache) refresh(ctx context.Context, store *features.Store, shard uint32) error {
+	c.mu.Lock()
+	var gids, cats []string
+	for g := range c.products {
+		if shardOf(g) == shard {
+			gids = append(gids, g)
+		}
+	}
 	for cat := range c.trending {
-		cats = append(cats, cat)
+		if shardOf(cat) == shard {
+			cats = append(cats, cat)
+		}
 	}
 	c.mu.Unlock()
 	for start := 0; start < len(gids); start += 1000 {
@@ -143,6 +171,11 @@ func (c *cache) refresh(ctx context.Context, store *features.Store) error {
 		}
 		c.putProducts(now, chunk, ps)
 	}
+	return c.refreshTrends(ctx, store, cats)
+}
+
+// refreshTrends re-reads the trending lists of cats (global: popularity).
+func (c *cache) refreshTrends(ctx context.Context, store *features.Store, cats []string) error {
 	now := time.Now()
 	var named []string
 	for _, cat := range cats {
@@ -155,6 +188,9 @@ func (c *cache) refresh(ctx context.Context, store *features.Store) error {
 			return err
 		}
 		c.putTrend(now, global, pop)
+	}
+	if len(named) == 0 {
+		return nil
 	}
 	byCat, err := store.Trending(ctx, named, trendingDepth)
 	if err != nil {

@@ -67,7 +67,8 @@ type Config struct {
 	ShadowTopic string
 	// BatchSize bounds records per batch. Default: 500.
 	BatchSize int
-	// BatchLinger waits this long for more records after the first. Default: 1ms.
+	// BatchLinger waits this long for more records after taking those
+	// already fetched. Default: 0, no wait (see ingest.Config.BatchLinger).
 	BatchLinger time.Duration
 	// PollInterval re-reads the current model pointer in case an announcement was missed. Default: 30s.
 	PollInterval time.Duration
@@ -114,7 +115,6 @@ func (c Config) withDefaults() Config {
 	num(&c.N, 16)
 	num(&c.HistoryLen, 50)
 	num(&c.BatchSize, 500)
-	dur(&c.BatchLinger, time.Millisecond)
 	dur(&c.PollInterval, 30*time.Second)
 	dur(&c.RefreshInterval, 30*time.Second)
 	dur(&c.CacheTTL, time.Second)

@@ -129,7 +129,9 @@ func (s *Stage) commit(ctx context.Context, rd *kafka.Reader, loop *loopState) e
 }
 
 // fetchBatch blocks for one record (at most until the next debounced list is
-// due), then takes what arrives within BatchLinger.
+// due), then takes the records the reader already holds (batches grow with
+// the load; a quiet stream waits for nothing) and, with a BatchLinger, what
+// arrives within it.
 func (s *Stage) fetchBatch(ctx context.Context, rd *kafka.Reader, deb *debouncer) ([]kafka.Message, error) {
 	fctx := ctx
 	if due, ok := deb.next(); ok {
@@ -145,6 +147,16 @@ func (s *Stage) fetchBatch(ctx context.Context, rd *kafka.Reader, deb *debouncer
 		return nil, err
 	}
 	batch := []kafka.Message{m}
+	for len(batch) < s.cfg.BatchSize && buffered(rd) {
+		m, err := rd.FetchMessage(ctx)
+		if err != nil {
+			return batch, nil
+		}
+		batch = append(batch, m)
+	}
+	if s.cfg.BatchLinger <= 0 {
+		return batch, nil
+	}
 	lctx, cancel := context.WithTimeout(ctx, s.cfg.BatchLinger)
 	defer cancel()
 	for len(batch) < s.cfg.BatchSize {
@@ -156,6 +168,11 @@ func (s *Stage) fetchBatch(ctx context.Context, rd *kafka.Reader, deb *debouncer
 	}
 	return batch, nil
 }
+
+// buffered reports whether rd holds fetched records, which FetchMessage
+// then returns without waiting. kafka-go has no non-blocking fetch, and one
+// with a done context picks at random between the record and the error.
+func buffered(rd *kafka.Reader) bool { return rd.Stats().QueueLength > 0 }
 
 // retry runs fn until it succeeds, backing off from 100ms to 5s. It gives up
 // when stop ends (shutdown: the batch stays uncommitted and is redelivered)

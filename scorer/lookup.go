@@ -22,13 +22,12 @@ const global = ""
 type lookup struct {
 	store    *features.Store
 	cache    *cache
-	products map[string]schemas.Product
-	asked    map[string]bool
+	products map[string]productInfo          // every product asked about, found or not
 	trending map[string][]schemas.ScoredItem // category → products; global = all
 }
 
 func newLookup(store *features.Store, c *cache) *lookup {
-	return &lookup{store: store, cache: c, products: map[string]schemas.Product{}, asked: map[string]bool{},
+	return &lookup{store: store, cache: c, products: map[string]productInfo{},
 		trending: map[string][]schemas.ScoredItem{}}
 }
 
@@ -36,8 +35,7 @@ func newLookup(store *features.Store, c *cache) *lookup {
 func (l *lookup) fetch(ctx context.Context, gids []string) error {
 	var unseen []string
 	for _, g := range gids {
-		if !l.asked[g] {
-			l.asked[g] = true
+		if _, ok := l.products[g]; !ok {
 			unseen = append(unseen, g)
 		}
 	}
@@ -50,8 +48,9 @@ func (l *lookup) fetch(ctx context.Context, gids []string) error {
 	if err != nil {
 		return err
 	}
-	for gid, p := range ps {
-		l.products[gid] = p
+	for _, g := range missing {
+		p, ok := ps[g]
+		l.products[g] = infoOf(p, ok)
 	}
 	l.cache.putProducts(now, missing, ps)
 	return nil
@@ -109,10 +108,10 @@ func appendItems(gids []string, items []schemas.ScoredItem) []string {
 // missing from the catalog are allowed.
 func (l *lookup) available(gid string) bool {
 	p, ok := l.products[gid]
-	return !ok || p.Available
+	return !ok || !p.found || p.available
 }
 
-func (l *lookup) category(gid string) string { return l.products[gid].Category }
+func (l *lookup) category(gid string) string { return l.products[gid].category }
 
 // recentCategory is the category of the newest of the user's last events
 // whose product has one: "what they just viewed". It needs those products

@@ -70,7 +70,7 @@ func (c *config) define(f *flagSet) {
 	f.str(&c.LogFormat, "log-format", "text", "text or json")
 	f.str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.int(&c.Store.HistoryLen, "history-len", 200, "events kept per user in Redis")
-	f.dur(&c.BatchLinger, "batch-linger", 200*time.Microsecond, "after a record arrives, wait this long for more before handling the batch")
+	f.dur(&c.BatchLinger, "batch-linger", 0, "after taking the records already fetched, wait this long for more before handling a batch (0: batches grow with the load alone)")
 	f.dur(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, finish and commit the batch in hand within this long")
 	f.dur(&c.Store.PopularityHalfLife, "popularity-half-life", 72*time.Hour, "half-life of trending popularity")
 	c.sec.define(f)
