@@ -28,6 +28,7 @@
 //	<p>:{tally}:attributed  HASH  role|version|lists and role|version|<event type> -> count
 //	<p>:{catalog}:products  HASH  gid -> Product (JSON)
 //	<p>:{catalog}:handles   HASH  handle -> gid
+//	<p>:{catalog}:version   STRING counter bumped by every catalog write
 //	<p>:{model:<name>}:…    model snapshots: <version>:meta, <version>:<chunk>, current, versions, seq
 //
 // Delivery: every write is idempotent so that at-least-once input gives

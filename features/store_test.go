@@ -194,6 +194,35 @@ func TestCatalogResolvesHandlesAndDelists(t *testing.T) {
 	}
 }
 
+func TestEveryCatalogWriteChangesTheCatalogVersion(t *testing.T) {
+	s, _ := newStore(t, features.Config{})
+	ctx := context.Background()
+	gid := schemas.ProductGID(7)
+	version := func() int64 {
+		t.Helper()
+		v, err := s.CatalogVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	if err := s.PutProducts(ctx, []schemas.Product{{GID: gid, Category: "mugs", Available: true}}); err != nil {
+		t.Fatal(err)
+	}
+	v1 := version()
+	ps, at, err := s.ProductsAt(ctx, []string{gid, schemas.ProductGID(8)})
+	if err != nil || at != v1 || len(ps) != 1 || ps[gid].Category != "mugs" {
+		t.Fatalf("ProductsAt = %v at %d, %v; want the mug at version %d", ps, at, err, v1)
+	}
+	if err := s.Delist(ctx, []string{gid}); err != nil {
+		t.Fatal(err)
+	}
+	if v2 := version(); v1 == v0 || v2 == v1 {
+		t.Errorf("versions %d, %d, %d; want a new one after each write", v0, v1, v2)
+	}
+}
+
 func TestRecommendationCache(t *testing.T) {
 	s, _ := newStore(t, features.Config{})
 	ctx := context.Background()

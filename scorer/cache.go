@@ -16,10 +16,12 @@ const cacheMax = 200_000
 // cache keeps the catalog entries and trending lists a Stage read from Redis,
 // shared by its batches and API calls: the same products recur in every
 // batch, and a cached entry costs the rules no round trip. While the Stage
-// runs, refresh re-reads every entry each ttl off the scoring path, an
-// eighth of them every ttl/8 so that the work comes in small steps rather
-// than one burst that would hold up the lists scored meanwhile; an entry
-// older than 2×ttl (no refresh) counts as absent. A delisting or a new
+// runs, refresh renews every entry each ttl off the scoring path, an eighth
+// of them every ttl/8 so that the work comes in small steps rather than one
+// burst that would hold up the lists scored meanwhile. A product entry is
+// re-read only when the catalog version changed since it was read (a quiet
+// catalog costs one GET per step); trending lists are always re-read. An
+// entry older than 2×ttl (no refresh) counts as absent. A delisting or a new
 // trending order is thus seen at most about 2×ttl late. A ttl ≤ 0 disables
 // the cache. Safe for concurrent use.
 type cache struct {
@@ -41,8 +43,10 @@ func infoOf(p schemas.Product, found bool) productInfo {
 }
 
 type cachedProduct struct {
-	info productInfo
-	at   time.Time
+	info    productInfo
+	version int64 // the catalog version read before the entry
+	at      time.Time
+	shard   uint32 // of refresh
 }
 
 type cachedTrend struct {
@@ -74,8 +78,8 @@ func (c *cache) lookupProducts(now time.Time, gids []string, into map[string]pro
 	return missing
 }
 
-// putProducts caches what a read of asked returned (found).
-func (c *cache) putProducts(now time.Time, asked []string, found map[string]schemas.Product) {
+// putProducts caches what a read of asked at version returned (found).
+func (c *cache) putProducts(now time.Time, version int64, asked []string, found map[string]schemas.Product) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -86,7 +90,7 @@ func (c *cache) putProducts(now time.Time, asked []string, found map[string]sche
 	}
 	for _, g := range asked {
 		p, ok := found[g]
-		c.products[g] = cachedProduct{info: infoOf(p, ok), at: now}
+		c.products[g] = cachedProduct{info: infoOf(p, ok), version: version, at: now, shard: shardOf(g)}
 	}
 }
 
@@ -147,31 +151,48 @@ func shardOf(key string) uint32 {
 	return h % refreshShards
 }
 
-// refresh re-reads the cached products and trending lists of one shard.
+// refresh renews the cached products and trending lists of one shard.
 func (c *cache) refresh(ctx context.Context, store *features.Store, shard uint32) error {
-	c.mu.Lock()
-	var gids, cats []string
-	for g := range c.products {
-		if shardOf(g) == shard {
-			gids = append(gids, g)
+	now := time.Now()
+	version, err := store.CatalogVersion(ctx)
+	if err != nil {
+		return err
+	}
+	gids, cats := c.stale(now, version, shard)
+	for start := 0; start < len(gids); start += 1000 {
+		chunk := gids[start:min(start+1000, len(gids))]
+		now := time.Now()
+		ps, v, err := store.ProductsAt(ctx, chunk)
+		if err != nil {
+			return err
 		}
+		c.putProducts(now, v, chunk, ps)
+	}
+	return c.refreshTrends(ctx, store, cats)
+}
+
+// stale renews the product entries of shard read at version and returns
+// the others, and the shard's trending categories.
+func (c *cache) stale(now time.Time, version int64, shard uint32) (gids, cats []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for g, e := range c.products {
+		if e.shard != shard {
+			continue
+		}
+		if e.version == version {
+			e.at = now
+			c.products[g] = e
+			continue
+		}
+		gids = append(gids, g)
 	}
 	for cat := range c.trending {
 		if shardOf(cat) == shard {
 			cats = append(cats, cat)
 		}
 	}
-	c.mu.Unlock()
-	for start := 0; start < len(gids); start += 1000 {
-		chunk := gids[start:min(start+1000, len(gids))]
-		now := time.Now()
-		ps, err := store.Products(ctx, chunk)
-		if err != nil {
-			return err
-		}
-		c.putProducts(now, chunk, ps)
-	}
-	return c.refreshTrends(ctx, store, cats)
+	return gids, cats
 }
 
 // refreshTrends re-reads the trending lists of cats (global: popularity).

@@ -44,7 +44,7 @@ func (l *lookup) fetch(ctx context.Context, gids []string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	ps, err := l.store.Products(ctx, missing)
+	ps, version, err := l.store.ProductsAt(ctx, missing)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (l *lookup) fetch(ctx context.Context, gids []string) error {
 		p, ok := ps[g]
 		l.products[g] = infoOf(p, ok)
 	}
-	l.cache.putProducts(now, missing, ps)
+	l.cache.putProducts(now, version, missing, ps)
 	return nil
 }
 
