@@ -87,9 +87,9 @@ func (s *Stage) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, er
 	if err != nil {
 		return nil, err
 	}
-	msgs := make([]kafka.Message, 1, min(s.cfg.BatchSize, 64)) // grown when busy: a whole BatchSize per small batch is most of the garbage
+	msgs := make([]kafka.Message, 1, min(s.cfg.BatchSize, 1+queued(r))) // not BatchSize: most batches are small
 	msgs[0] = first
-	for len(msgs) < s.cfg.BatchSize && buffered(r) {
+	for len(msgs) < s.cfg.BatchSize && queued(r) > 0 {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
 			return msgs, nil
@@ -159,10 +159,10 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// buffered reports whether r holds fetched records, which FetchMessage then
-// returns without waiting. kafka-go has no non-blocking fetch, and one with
-// a done context picks at random between the record and the error.
-func buffered(r *kafka.Reader) bool { return r.Stats().QueueLength > 0 }
+// queued is how many fetched records r holds, which FetchMessage returns
+// without waiting. kafka-go has no non-blocking fetch, and one with a done
+// context picks at random between the record and the error.
+func queued(r *kafka.Reader) int { return int(r.Stats().QueueLength) }
 
 func (s *Stage) newReader(topic, group string) *kafka.Reader {
 	return kafka.NewReader(kafka.ReaderConfig{

@@ -44,7 +44,7 @@ func (s *Stage) handle(ctx context.Context, w work) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	look := newLookup(s.store, s.cache)
+	look := s.batchLookup()
 	serving, shadow, err := s.score(ctx, look, w, users)
 	if err != nil {
 		return err

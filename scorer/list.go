@@ -71,6 +71,16 @@ func (b *builder) offerUntil(cs []candidate, limit int) []candidate {
 	return nil
 }
 
+// offerItems offers items from source in order until the list is full.
+func (b *builder) offerItems(items []schemas.ScoredItem, source string) {
+	for _, it := range items {
+		if b.full() {
+			return
+		}
+		b.offer(candidate{gid: it.ProductGID, score: it.Score, source: source})
+	}
+}
+
 // result returns the items with scores that follow their order: pinned
 // items score above the first other item, and an item not ranked by the
 // model scores just below the item before it.

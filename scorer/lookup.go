@@ -31,6 +31,17 @@ func newLookup(store *features.Store, c *cache) *lookup {
 		trending: map[string][]schemas.ScoredItem{}}
 }
 
+// batchLookup returns the consume loop's lookup, emptied for a new batch; its
+// maps keep their room, which would otherwise be grown afresh every batch.
+func (s *Stage) batchLookup() *lookup {
+	if s.look == nil {
+		s.look = newLookup(s.store, s.cache)
+	}
+	clear(s.look.products)
+	clear(s.look.trending)
+	return s.look
+}
+
 // fetch reads the catalog entries of gids not read yet, in one round trip.
 func (l *lookup) fetch(ctx context.Context, gids []string) error {
 	var unseen []string

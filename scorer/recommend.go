@@ -47,7 +47,10 @@ func (s *Stage) build(ctx context.Context, model Ranker, reqs []request, look *l
 		plans[k] = s.plan(model, r)
 		p := &plans[k]
 		gids = append(gids, recentProducts(r.user.History)...)
-		for _, c := range slices.Concat(p.ranked, p.explore) {
+		for _, c := range p.ranked {
+			gids = append(gids, c.gid)
+		}
+		for _, c := range p.explore {
 			gids = append(gids, c.gid)
 		}
 	}
@@ -105,9 +108,9 @@ func (s *Stage) assemble(p *plan, haveModel bool, look *lookup) (built, bool) {
 	n := p.req.n
 	b := newBuilder(n, &s.cfg.Rules, look, p.excluded)
 	cat := look.recentCategory(p.req.user.History)
-	var trend []candidate
+	var trendItems []schemas.ScoredItem
 	if cat != global {
-		trend = candidates(look.trending[cat], SourceTrending)
+		trendItems = look.trending[cat]
 	}
 	_, haveTrend := look.trending[cat]
 	pop, havePop := look.trending[global]
@@ -116,14 +119,14 @@ func (s *Stage) assemble(p *plan, haveModel bool, look *lookup) (built, bool) {
 	}
 	lead := p.ranked
 	if p.cold {
-		lead = slices.Concat(trend, candidates(pop, SourcePopular), p.ranked)
+		lead = slices.Concat(candidates(trendItems, SourceTrending), candidates(pop, SourcePopular), p.ranked)
 	}
 	rest := b.offerUntil(lead, n-s.cfg.exploreSlots(n))
 	b.offerUntil(p.explore, n)
 	b.offerUntil(rest, n)
 	if !p.cold {
-		b.offerUntil(trend, n)
-		b.offerUntil(candidates(pop, SourcePopular), n)
+		b.offerItems(trendItems, SourceTrending)
+		b.offerItems(pop, SourcePopular)
 	}
 	need := (p.cold || !b.full()) && (!haveTrend || !havePop)
 	out := built{reason: schemas.ReasonPopular}

@@ -29,6 +29,7 @@ type Stage struct {
 	cache    *cache
 	// carried are list counts not written yet; only the consume loop uses it.
 	carried map[features.ListKey]int
+	look    *lookup // the consume loop's, reused between batches
 }
 
 // New returns a scorer Stage scoring with models.
