@@ -107,13 +107,28 @@ func historyMember(i schemas.Interaction) string {
 	return string(i.Type) + "\x00" + i.ProductGID + "\x00" + i.EventID
 }
 
-// Apply writes the per-user effects of interactions (history, seen, purchased,
-// dedupe) and then popularity, in two pipelined round trips: one script call
-// per user, one per source partition. It returns one Outcome per interaction.
-// Interactions from one source partition must be passed in offset order. On
-// error nothing is reported applied; calling Apply again with the same records
-// is safe.
+// Apply writes the per-user effects of interactions (ApplyUsers) and then
+// popularity (AddPopularity), in two pipelined round trips. It returns one
+// Outcome per interaction. Interactions from one source partition must be
+// passed in offset order. On error nothing is reported applied; calling
+// Apply again with the same records is safe.
 func (s *Store) Apply(ctx context.Context, batch []schemas.Interaction) ([]Outcome, error) {
+	outcomes, err := s.ApplyUsers(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.AddPopularity(ctx, batch, outcomes); err != nil {
+		return nil, err
+	}
+	return outcomes, nil
+}
+
+// ApplyUsers writes the per-user effects of interactions (history, seen,
+// purchased, dedupe) in one pipelined round trip of one script call per
+// user, and returns one Outcome per interaction. Popularity is left to
+// AddPopularity, which a caller may run alongside its next step. Calling it
+// again with the same records is safe.
+func (s *Store) ApplyUsers(ctx context.Context, batch []schemas.Interaction) ([]Outcome, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
@@ -136,9 +151,6 @@ func (s *Store) Apply(ctx context.Context, batch []schemas.Interaction) ([]Outco
 		for j, idx := range users[order[k]] {
 			outcomes[idx] = outcome(prevs[j], batch[idx].Source.String())
 		}
-	}
-	if err := s.addPopularity(ctx, batch, outcomes); err != nil {
-		return nil, err
 	}
 	return outcomes, nil
 }
@@ -194,11 +206,13 @@ type popEvent struct {
 	weight     float64
 }
 
-// addPopularity sends one script call per source partition, carrying every
-// non-duplicate event; the partition high-water mark skips what was applied.
-// A partition some of whose events were applied before (a redelivered batch
-// overlapping an applied one) is sent again with only the events above it.
-func (s *Store) addPopularity(ctx context.Context, batch []schemas.Interaction, outcomes []Outcome) error {
+// AddPopularity adds the events of batch that ApplyUsers did not call
+// Duplicate (outcomes) to popularity: one script call per source partition,
+// whose high-water mark skips what was added before, so calling it again
+// with the same records is safe. A partition some of whose events were added
+// before (a redelivered batch overlapping an added one) is sent again with
+// only the events above it.
+func (s *Store) AddPopularity(ctx context.Context, batch []schemas.Interaction, outcomes []Outcome) error {
 	parts := map[string][]popEvent{}
 	for k, in := range batch {
 		if w := s.cfg.Weights[in.Type]; outcomes[k] != Duplicate && w > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,44 @@ func TestPopularityRanksByDecayedWeight(t *testing.T) {
 	}
 	if len(pop) != 2 || pop[0].ProductGID != schemas.ProductGID(2) || pop[0].Score != 1 || pop[1].Score > 0.01 {
 		t.Fatalf("popular = %+v; want recent views above an old purchase", pop)
+	}
+}
+
+func TestPopularityIsAddedApartFromTheUserEffectsAndOnce(t *testing.T) {
+	s, _ := newStore(t, features.Config{})
+	ctx := context.Background()
+	batch := []schemas.Interaction{interaction("a", "e1", schemas.View, 1, 1), interaction("b", "e2", schemas.View, 1, 1)}
+	batch[1].Source.Offset = 2
+	out, err := s.ApplyUsers(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	popular := func() []schemas.ScoredItem {
+		t.Helper()
+		pop, err := s.Popular(ctx, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pop
+	}
+	if pop := popular(); len(pop) != 0 {
+		t.Fatalf("popular after ApplyUsers = %+v; want nothing yet", pop)
+	}
+	if h, _ := s.History(ctx, "a", 10); len(h) != 1 {
+		t.Fatalf("history of a = %+v; want the view", h)
+	}
+	for range 2 { // a retried call adds nothing more
+		if err := s.AddPopularity(ctx, batch, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := []schemas.Interaction{interaction("c", "e3", schemas.View, 2, 1)}
+	other[0].Source.Offset = 3
+	if _, err := s.Apply(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if pop := popular(); len(pop) != 2 || pop[0].ProductGID != schemas.ProductGID(1) || math.Abs(pop[1].Score-0.5) > 1e-9 {
+		t.Fatalf("popular = %+v; want product 2 at half of product 1's two views", pop)
 	}
 }
 

@@ -10,7 +10,8 @@
 //
 // Produces:
 //   - Redis, through features.Store: history, seen and purchased sets,
-//     popularity, dedupe (Apply); the catalog (PutProducts, Delist).
+//     dedupe (ApplyUsers), popularity (AddPopularity); the catalog
+//     (PutProducts, Delist).
 //   - recsys.interactions: schemas.Interaction, Avro single-object, key =
 //     user id, header recsys-source-ts = the input record's Kafka timestamp
 //     in Unix ms. Product ids are Shopify GIDs; a handle the catalog did not
@@ -22,16 +23,17 @@
 //     inside a multi-event record, event_index. The input's own headers are
 //     never copied: they may carry credentials.
 //
-// Processing: a micro-batch (the first record blocking, then whatever
-// arrives within BatchLinger, up to BatchSize) is decoded and validated, its
-// product handles resolved in one catalog read, applied to Redis in one
-// pipelined call, produced in one WriteMessages call, then committed. Time
+// Processing: a micro-batch (the first record blocking, then what the reader
+// already holds and whatever arrives within BatchLinger, up to BatchSize) is
+// decoded and validated, its product handles resolved in one catalog read,
+// its per-user effects applied to Redis in one pipelined call, then produced
+// in one request per broker while its popularity is added, then committed. Time
 // limits are checked against each record's Kafka timestamp, not the wall
 // clock, so reprocessing a topic gives the same interactions.
 //
 // Delivery: at-least-once in, exactly-once effects. Offsets are committed
 // only after Redis and the produce succeeded. Redis effects are idempotent
-// per event id, and features.Store.Apply tells a redelivery of the same
+// per event id, and features.Store.ApplyUsers tells a redelivery of the same
 // record (Replayed: produced again, so the output topic holds every good
 // event at least once) from the same event id in another record (Duplicate:
 // counted, not produced, not a DLQ record). Bad input never blocks a

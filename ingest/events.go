@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features"
 	"github.com/recsys/recsys/ingest/produce"
@@ -41,11 +42,11 @@ type eventBatch struct {
 	msgs    []kafka.Message
 	results []Result // results[i] is what became of msgs[i]
 	// The interactions to apply, in batch order (offset order per partition,
-	// as features.Store.Apply requires), with their encoding and record.
+	// as features.Store.ApplyUsers requires), with their encoding and record.
 	ins    []schemas.Interaction
 	values [][]byte
 	from   []int
-	// dups counts event ids repeated inside one record, dropped before Apply
+	// dups counts event ids repeated inside one record, dropped before ApplyUsers
 	// (which would call the second a replay, its source being the same).
 	dups     int
 	outcomes []features.Outcome
@@ -74,13 +75,14 @@ func (s *Stage) prepareEvents(ctx context.Context, msgs []kafka.Message) (*event
 	return b, nil
 }
 
-// applyEvents writes one batch's effects to Redis. Redis comes before the
-// interactions (emitEvents), so the scorer never sees an interaction whose
-// history is not yet in Redis. Transient failures are retried here.
+// applyEvents writes one batch's per-user effects to Redis. They come before
+// the interactions (emitEvents), so the scorer never sees an interaction
+// whose history is not yet in Redis; popularity, which no list reads at once,
+// goes alongside the interactions. Transient failures are retried here.
 func (s *Stage) applyEvents(ctx context.Context, b *eventBatch) error {
 	err := s.retry(ctx, "applying to redis", func(ctx context.Context) error {
 		start := time.Now()
-		out, err := s.store.Apply(ctx, b.ins)
+		out, err := s.store.ApplyUsers(ctx, b.ins)
 		if err == nil {
 			b.outcomes = out
 			s.m.redisSecs.Observe(time.Since(start).Seconds())
@@ -93,19 +95,28 @@ func (s *Stage) applyEvents(ctx context.Context, b *eventBatch) error {
 	return s.linkIdentities(ctx, b.results)
 }
 
-// emitEvents produces one applied batch's interactions and DLQ records and
-// counts its events. Transient failures are retried here.
+// emitEvents produces one applied batch's interactions and DLQ records while
+// it adds the batch to popularity, then counts its events. Transient
+// failures are retried here.
 func (s *Stage) emitEvents(ctx context.Context, w *produce.Producer, b *eventBatch) error {
 	out := s.messages(b)
-	err := s.retry(ctx, "producing interactions and DLQ records", func(ctx context.Context) error {
-		start := time.Now()
-		err := w.WriteMessages(ctx, out...)
-		if err == nil {
-			s.m.produceSec.Observe(time.Since(start).Seconds())
-		}
-		return err
+	var g errgroup.Group
+	g.Go(func() error {
+		return s.retry(ctx, "producing interactions and DLQ records", func(ctx context.Context) error {
+			start := time.Now()
+			err := w.WriteMessages(ctx, out...)
+			if err == nil {
+				s.m.produceSec.Observe(time.Since(start).Seconds())
+			}
+			return err
+		})
 	})
-	if err != nil {
+	g.Go(func() error {
+		return s.retry(ctx, "adding to popularity", func(ctx context.Context) error {
+			return s.store.AddPopularity(ctx, b.ins, b.outcomes)
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	s.count(b)

@@ -8,7 +8,7 @@ import (
 
 // linkIdentities records the aliases the batch's events carried (a Snowplow
 // duid with a uid, a Shopify clientId with a customer id) and merges each
-// anonymous history into its user's, after Apply (so the merge includes the
+// anonymous history into its user's, after ApplyUsers (so the merge includes the
 // batch's own anonymous events) and before the produce (so the scorer sees
 // the merged history with the first interaction it is asked to score).
 // features.Store.Link is idempotent, so a retry or a redelivery is safe.
