@@ -87,14 +87,17 @@ func (s *Stage) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, er
 	if err != nil {
 		return nil, err
 	}
-	msgs := make([]kafka.Message, 1, min(s.cfg.BatchSize, 1+queued(r))) // not BatchSize: most batches are small
+	held := queued(r)
+	msgs := make([]kafka.Message, 1, min(s.cfg.BatchSize, 1+held)) // not BatchSize: most batches are small
 	msgs[0] = first
-	for len(msgs) < s.cfg.BatchSize && queued(r) > 0 {
-		m, err := r.FetchMessage(ctx)
-		if err != nil {
-			return msgs, nil
+	for ; held > 0 && len(msgs) < s.cfg.BatchSize; held = queued(r) {
+		for ; held > 0 && len(msgs) < s.cfg.BatchSize; held-- {
+			m, err := r.FetchMessage(ctx)
+			if err != nil {
+				return msgs, nil
+			}
+			msgs = append(msgs, m)
 		}
-		msgs = append(msgs, m)
 	}
 	if s.cfg.BatchLinger <= 0 {
 		return msgs, nil
@@ -161,7 +164,8 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // queued is how many fetched records r holds, which FetchMessage returns
 // without waiting. kafka-go has no non-blocking fetch, and one with a done
-// context picks at random between the record and the error.
+// context picks at random between the record and the error. (Stats costs
+// some atomics: ask once per run of records, not per record.)
 func queued(r *kafka.Reader) int { return int(r.Stats().QueueLength) }
 
 func (s *Stage) newReader(topic, group string) *kafka.Reader {

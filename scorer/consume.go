@@ -147,12 +147,14 @@ func (s *Stage) fetchBatch(ctx context.Context, rd *kafka.Reader, deb *debouncer
 		return nil, err
 	}
 	batch := []kafka.Message{m}
-	for len(batch) < s.cfg.BatchSize && buffered(rd) {
-		m, err := rd.FetchMessage(ctx)
-		if err != nil {
-			return batch, nil
+	for held := queued(rd); held > 0 && len(batch) < s.cfg.BatchSize; held = queued(rd) {
+		for ; held > 0 && len(batch) < s.cfg.BatchSize; held-- {
+			m, err := rd.FetchMessage(ctx)
+			if err != nil {
+				return batch, nil
+			}
+			batch = append(batch, m)
 		}
-		batch = append(batch, m)
 	}
 	if s.cfg.BatchLinger <= 0 {
 		return batch, nil
@@ -169,10 +171,10 @@ func (s *Stage) fetchBatch(ctx context.Context, rd *kafka.Reader, deb *debouncer
 	return batch, nil
 }
 
-// buffered reports whether rd holds fetched records, which FetchMessage
-// then returns without waiting. kafka-go has no non-blocking fetch, and one
-// with a done context picks at random between the record and the error.
-func buffered(rd *kafka.Reader) bool { return rd.Stats().QueueLength > 0 }
+// queued is how many fetched records rd holds, which FetchMessage then
+// returns without waiting. kafka-go has no non-blocking fetch, and one with
+// a done context picks at random between the record and the error.
+func queued(rd *kafka.Reader) int { return int(rd.Stats().QueueLength) }
 
 // retry runs fn until it succeeds, backing off from 100ms to 5s. It gives up
 // when stop ends (shutdown: the batch stays uncommitted and is redelivered)

@@ -83,7 +83,10 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microse
 func printShoppers(ctx context.Context, store *features.Store, gen *synth.Generator, watch *outputWatch, show int, w io.Writer) error {
 	users := busiestUsers(ctx, store, gen, show)
 	for _, u := range users {
-		r, ok := watch.recommendation(u)
+		r, ok, err := watch.recommendation(u)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			continue
 		}

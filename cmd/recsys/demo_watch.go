@@ -19,7 +19,7 @@ type outputWatch struct {
 	brokers []string
 	topic   string
 	mu      sync.Mutex
-	latest  map[string]schemas.Recommendation
+	latest  map[string][]byte // the latest list of each user (the record key), decoded when asked for
 	lists   int
 	hist    *latencyHist
 	// delivery measures from the list's own Kafka timestamp (its produce)
@@ -28,7 +28,7 @@ type outputWatch struct {
 }
 
 func newOutputWatch(brokers []string, topic string) *outputWatch {
-	return &outputWatch{brokers: brokers, topic: topic, latest: map[string]schemas.Recommendation{}, hist: newLatencyHist(), delivery: newLatencyHist()}
+	return &outputWatch{brokers: brokers, topic: topic, latest: map[string][]byte{}, hist: newLatencyHist(), delivery: newLatencyHist()}
 }
 
 // resetLatency starts a new measurement window.
@@ -54,13 +54,9 @@ func (w *outputWatch) run(ctx context.Context) error {
 			return fmt.Errorf("watching %s: %w", w.topic, err)
 		}
 		now := time.Now()
-		var r schemas.Recommendation
-		if err := json.Unmarshal(m.Value, &r); err != nil {
-			return fmt.Errorf("decoding recommendation at offset %d: %w", m.Offset, err)
-		}
 		w.mu.Lock()
 		w.lists++
-		w.latest[r.UserID] = r
+		w.latest[string(m.Key)] = m.Value
 		if src, ok := scorer.SourceTime(m.Headers); ok {
 			w.hist.observe(now.Sub(src))
 			w.delivery.observe(now.Sub(m.Time))
@@ -80,9 +76,17 @@ func (w *outputWatch) stats() latencyStats {
 	}
 }
 
-func (w *outputWatch) recommendation(user string) (schemas.Recommendation, bool) {
+// recommendation returns the latest list of user, if one arrived.
+func (w *outputWatch) recommendation(user string) (schemas.Recommendation, bool, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	r, ok := w.latest[user]
-	return r, ok
+	b, ok := w.latest[user]
+	w.mu.Unlock()
+	var r schemas.Recommendation
+	if !ok {
+		return r, false, nil
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, false, fmt.Errorf("decoding the list of %s: %w", user, err)
+	}
+	return r, true, nil
 }
