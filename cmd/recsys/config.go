@@ -79,7 +79,7 @@ func (c *config) define(f *flagSet) {
 
 func (c *config) defineStages(f *flagSet) {
 	f.str(&c.Ingest.GroupID, "ingest-group", "recsys-ingest", "ingest consumer group")
-	f.int(&c.IngestWorkers, "ingest-workers", 4, "ingest consumers in this process (group members; at most the partition count is useful)")
+	f.int(&c.IngestWorkers, "ingest-workers", 2, "ingest consumers in this process (group members; at most the partition count is useful)")
 	f.int(&c.ScorerWorkers, "scorer-workers", 2, "scorer consumers in this process (group members)")
 	f.int(&c.Ingest.BatchSize, "ingest-batch", 1000, "ingest records per batch")
 	f.str(&c.Ingest.Format, "input-format", "auto", "input format: auto or a format name")
