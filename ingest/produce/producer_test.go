@@ -48,18 +48,21 @@ func readAll(t *testing.T, c *kfake.Cluster, topic string, partitions int) []kaf
 			t.Fatal(err)
 		}
 		last, err := conn.ReadLastOffset()
+		conn.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		rd := kafka.NewReader(kafka.ReaderConfig{Brokers: c.ListenAddrs(), Topic: topic, Partition: id, MaxWait: 100 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		for off := int64(0); off < last; off++ {
-			m, err := conn.ReadMessage(10 << 20)
+			m, err := rd.FetchMessage(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
 			out = append(out, m)
 		}
-		conn.Close()
+		cancel()
+		rd.Close()
 	}
 	return out
 }
