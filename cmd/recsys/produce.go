@@ -25,6 +25,7 @@ type produceConfig struct {
 	file, format        string
 	rate                float64
 	synth               synth.Config
+	sec                 security // the Kafka part
 }
 
 func (p *produceConfig) define(f *flagSet) {
@@ -35,6 +36,7 @@ func (p *produceConfig) define(f *flagSet) {
 	f.str(&p.format, "format", "json", "synthetic event encoding: json, avro (single-object) or confluent")
 	f.float(&p.rate, "rate", 0, "events per second; 0 sends as fast as possible")
 	defineSynth(f, &p.synth)
+	p.sec.defineKafka(f)
 }
 
 func runProduce(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -44,14 +46,16 @@ func runProduce(ctx context.Context, args []string, getenv func(string) string, 
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	w := newWriter(p.brokers, p.topic)
+	w, err := p.writer()
+	if err != nil {
+		return err
+	}
 	defer w.Close()
 	var n int
-	var err error
 	if p.file != "" {
 		n, err = produceFile(ctx, w, p.file, p.rate)
 	} else {
-		n, err = produceSynthetic(ctx, p.brokers, w, p.catalogTopic, p.synth, p.format, p.rate)
+		n, err = produceSynthetic(ctx, w, p.catalogTopic, p.synth, p.format, p.rate)
 	}
 	fmt.Fprintf(stdout, "sent %d records to %s\n", n, p.topic)
 	return err
@@ -81,6 +85,19 @@ func newWriter(brokers []string, topic string) *topicWriter {
 	return &topicWriter{p, topic}
 }
 
+// writer is the events topic's writer, with the Kafka security flags.
+func (p *produceConfig) writer() (*topicWriter, error) {
+	k, err := p.sec.kafka()
+	if err != nil {
+		return nil, err
+	}
+	w, err := produce.New(produce.Config{Brokers: p.brokers, TLS: k.Transport.TLS, SASL: k.Transport.SASL})
+	if err != nil {
+		return nil, err
+	}
+	return &topicWriter{w, p.topic}, nil
+}
+
 // WriteMessages sets the Topic of msgs and writes them.
 func (w *topicWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
 	for k := range msgs {
@@ -89,14 +106,14 @@ func (w *topicWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) 
 	return w.Producer.WriteMessages(ctx, msgs...)
 }
 
-func produceSynthetic(ctx context.Context, brokers []string, w *topicWriter, catalogTopic string, sc synth.Config, format string, rate float64) (int, error) {
+func produceSynthetic(ctx context.Context, w *topicWriter, catalogTopic string, sc synth.Config, format string, rate float64) (int, error) {
 	sc.End = time.Now().UTC()
 	g, err := synth.New(sc)
 	if err != nil {
 		return 0, err
 	}
 	if catalogTopic != "" {
-		if err := sendCatalog(ctx, brokers, catalogTopic, g.Catalog()); err != nil {
+		if err := writeCatalog(ctx, &topicWriter{w.Producer, catalogTopic}, g.Catalog()); err != nil {
 			return 0, err
 		}
 	}
@@ -137,6 +154,11 @@ func encodeEvents(events iter.Seq[schemas.Event], enc func(schemas.Event) ([]byt
 func sendCatalog(ctx context.Context, brokers []string, topic string, products []schemas.Product) error {
 	w := newWriter(brokers, topic)
 	defer w.Close()
+	return writeCatalog(ctx, w, products)
+}
+
+// writeCatalog sends products to w's topic, keyed by GID.
+func writeCatalog(ctx context.Context, w *topicWriter, products []schemas.Product) error {
 	msgs := make([]kafka.Message, len(products))
 	for k, p := range products {
 		b, err := json.Marshal(p)

@@ -28,6 +28,17 @@ type security struct {
 }
 
 func (s *security) define(f *flagSet) {
+	s.defineKafka(f)
+	f.str(&s.RedisUser, "redis-user", "", "Redis ACL user (with --redis-password)")
+	f.str(&s.RedisPasswordFile, "redis-password-file", "", "read the Redis password from this file")
+	f.boolean(&s.RedisTLS, "redis-tls", false, "connect to Redis over TLS")
+	f.str(&s.RedisCA, "redis-ca", "", "PEM CA bundle for Redis's certificate (default: system roots)")
+	f.str(&s.RedisCert, "redis-cert", "", "PEM client certificate for Redis")
+	f.str(&s.RedisKey, "redis-key", "", "PEM client key for Redis")
+}
+
+// defineKafka defines the Kafka flags alone, for commands that use no Redis.
+func (s *security) defineKafka(f *flagSet) {
 	f.str(&s.KafkaSASL, "kafka-sasl", "", "Kafka SASL mechanism: plain, scram-sha-256 or scram-sha-512; empty: none")
 	f.str(&s.KafkaUser, "kafka-user", "", "Kafka SASL user")
 	f.str(&s.KafkaPassword, "kafka-password", "", "Kafka SASL password (prefer --kafka-password-file)")
@@ -36,12 +47,6 @@ func (s *security) define(f *flagSet) {
 	f.str(&s.KafkaCA, "kafka-ca", "", "PEM CA bundle for Kafka's certificates (default: system roots)")
 	f.str(&s.KafkaCert, "kafka-cert", "", "PEM client certificate for Kafka (mutual TLS)")
 	f.str(&s.KafkaKey, "kafka-key", "", "PEM client key for Kafka (mutual TLS)")
-	f.str(&s.RedisUser, "redis-user", "", "Redis ACL user (with --redis-password)")
-	f.str(&s.RedisPasswordFile, "redis-password-file", "", "read the Redis password from this file")
-	f.boolean(&s.RedisTLS, "redis-tls", false, "connect to Redis over TLS")
-	f.str(&s.RedisCA, "redis-ca", "", "PEM CA bundle for Redis's certificate (default: system roots)")
-	f.str(&s.RedisCert, "redis-cert", "", "PEM client certificate for Redis")
-	f.str(&s.RedisKey, "redis-key", "", "PEM client key for Redis")
 }
 
 // secret returns the value, or the trimmed content of file when given.

@@ -158,3 +158,43 @@ func TestSecurityFlagsAreChecked(t *testing.T) {
 		})
 	}
 }
+
+func TestProduceSendsOverSCRAMAndTLSAndFailsClearlyWithoutThem(t *testing.T) {
+	serverTLS, caPath := selfSigned(t)
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.TLS(serverTLS), kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-256", "recsys", testSecret), kfake.SeedTopics(2, "events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	dir := t.TempDir()
+	pwFile, lines := filepath.Join(dir, "pw"), filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(pwFile, []byte(testSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lines, []byte(`{"event_id":"e1"}`+"\n"+`{"event_id":"e2"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--brokers", cluster.ListenAddrs()[0], "--topic-events", "events", "--file", lines}
+	secure := []string{"--kafka-sasl", "scram-sha-256", "--kafka-user", "recsys", "--kafka-password-file", pwFile,
+		"--kafka-tls", "--kafka-ca", caPath}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	if err := runProduce(ctx, append(base, secure...), func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatalf("produce over SCRAM+TLS: %v", err)
+	}
+	if !strings.Contains(out.String(), "sent 2 records") || strings.Contains(out.String(), testSecret) {
+		t.Errorf("output %q; want 2 records sent and no secret", out.String())
+	}
+	short, cancelShort := context.WithTimeout(ctx, 3*time.Second)
+	defer cancelShort()
+	err = runProduce(short, base, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil {
+		t.Error("produce without TLS and SASL to a broker that requires them succeeded")
+	}
+	err = runProduce(ctx, append(base, "--kafka-sasl", "scram-sha-256"), func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--kafka-user") {
+		t.Errorf("SASL without a user: %v; want an error naming --kafka-user", err)
+	}
+}
