@@ -89,33 +89,47 @@ func (s *Stage) Run(ctx context.Context) error {
 	}
 }
 
-// TrainOnce replays the window, fits, gates and, if better, promotes.
+// TrainOnce replays the window, fits, gates and, if better, promotes. Every
+// run is counted and timed by its outcome.
 func (s *Stage) TrainOnce(ctx context.Context) (Result, error) {
 	start := time.Now()
+	res, outcome, err := s.trainOnce(ctx, start)
+	if err != nil {
+		outcome = "failed"
+		if ctx.Err() != nil {
+			outcome = "cancelled"
+		}
+	}
+	s.metrics.finish(outcome, time.Since(start))
+	if res.Promoted {
+		s.metrics.promoted(res.Update)
+	}
+	return res, err
+}
+
+// trainOnce is TrainOnce without the metrics: it returns the run's outcome
+// (promoted, rejected or skipped) when it did not fail.
+func (s *Stage) trainOnce(ctx context.Context, start time.Time) (Result, string, error) {
 	lg, err := replay(ctx, s.cfg, start.Add(-s.cfg.Window), s.codecs, s.log)
 	if err != nil {
-		return Result{}, fmt.Errorf("replaying the log: %w", err)
+		return Result{}, "", fmt.Errorf("replaying the log: %w", err)
 	}
 	if len(lg.Interactions) < s.cfg.MinEvents {
-		s.metrics.runs.WithLabelValues("skipped").Inc()
-		return Result{Reason: fmt.Sprintf("%d interactions < min %d", len(lg.Interactions), s.cfg.MinEvents)}, nil
+		return Result{Reason: fmt.Sprintf("%d interactions < min %d", len(lg.Interactions), s.cfg.MinEvents)}, "skipped", nil
 	}
 	data := datasetOf(lg.Interactions)
 	verdict, err := s.gate(ctx, data)
 	if err != nil {
-		return Result{}, err
+		return Result{}, "", err
 	}
 	if !verdict.promote {
-		s.metrics.runs.WithLabelValues("rejected").Inc()
-		return Result{Version: verdict.current, Reason: verdict.reason}, nil
+		return Result{Version: verdict.current, Reason: verdict.reason}, "rejected", nil
 	}
 	update, err := s.promote(ctx, data, lg, verdict)
 	if err != nil {
-		s.metrics.runs.WithLabelValues("failed").Inc()
-		return Result{}, err
+		return Result{}, "", err
 	}
-	s.metrics.observe(update, time.Since(start))
-	return Result{Promoted: true, Version: update.Version, Update: update, Reason: verdict.reason}, nil
+	return Result{Promoted: true, Version: update.Version, Update: update, Reason: verdict.reason}, "promoted", nil
 }
 
 func datasetOf(ins []schemas.Interaction) *Dataset {

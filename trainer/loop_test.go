@@ -222,3 +222,51 @@ func TestTunedBlendWeightsAreUsedAndRecorded(t *testing.T) {
 		t.Fatalf("tuned weights %v: want transitions above popularity on sequential data", m)
 	}
 }
+
+// runsOf reads the runs counted and timed for outcome.
+func runsOf(t *testing.T, reg *prometheus.Registry, outcome string) (counted, timed uint64) {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			if len(m.GetLabel()) != 1 || m.GetLabel()[0].GetValue() != outcome {
+				continue
+			}
+			switch f.GetName() {
+			case "recsys_trainer_runs_total":
+				counted += uint64(m.GetCounter().GetValue())
+			case "recsys_trainer_run_seconds":
+				timed += m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return counted, timed
+}
+
+func TestEveryRunIsCountedAndTimedByItsOutcome(t *testing.T) {
+	e := newEnv(t, 10)
+	reg := prometheus.NewRegistry()
+	s, err := trainer.New(e.cfg, e.store, trainer.Builtin(), slog.New(slog.NewTextHandler(io.Discard, nil)), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TrainOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.TrainOnce(ctx); err == nil {
+		t.Fatal("a cancelled run succeeded")
+	}
+	for _, outcome := range []string{"skipped", "cancelled"} {
+		if counted, timed := runsOf(t, reg, outcome); counted != 1 || timed != 1 {
+			t.Errorf("%s runs: counted %d, timed %d; want 1 and 1", outcome, counted, timed)
+		}
+	}
+	if counted, timed := runsOf(t, reg, "promoted"); counted != 0 || timed != 0 {
+		t.Errorf("promoted runs: counted %d, timed %d; want none", counted, timed)
+	}
+}
