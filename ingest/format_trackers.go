@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/ingest/shopify"
 	"github.com/recsys/recsys/ingest/snowplow"
 )
@@ -69,7 +70,7 @@ func (f ShopifyPixel) Decode(value []byte) (Decoded, error) {
 	lim := f.Limits.withDefaults()
 	b, err := shopify.Decode(value, shopify.Limits{MaxEvents: lim.MaxEventsPerRecord, MaxLineItems: lim.MaxLineItems})
 	if err != nil {
-		var e *shopify.Error
+		var e *decode.Error
 		if errors.As(err, &e) {
 			return Decoded{}, &Error{Class: e.Class, Field: e.Field, Msg: e.Msg}
 		}
@@ -91,14 +92,14 @@ func (l Limits) snowplow() snowplow.Limits {
 }
 
 func fromSnowplow(err error) *Error {
-	var e *snowplow.Error
+	var e *decode.Error
 	if errors.As(err, &e) {
 		return &Error{Class: e.Class, Field: e.Field, Msg: e.Msg}
 	}
 	return Classify(err)
 }
 
-func snowplowDecoded(b snowplow.Batch, lim Limits) Decoded {
+func snowplowDecoded(b decode.Batch, lim Limits) Decoded {
 	d := Decoded{Events: b.Events, Positions: b.Positions, Ignored: b.Ignored}
 	for _, r := range b.Rejects {
 		d.Rejects = append(d.Rejects, Reject{Index: r.Index, Err: fromSnowplow(r.Err)})

@@ -28,7 +28,7 @@
 // both also yields an Alias, as a Snowplow event with duid and uid does.
 // Event id: id. Time: timestamp (ISO 8601). Web Pixels have no session id.
 //
-// Errors: a record that cannot be read at all is an *Error; a bad event or
+// Errors: a record that cannot be read at all is a *decode.Error; a bad event or
 // line item is a Reject of its event, so the rest of the record still
 // counts. Error texts never quote values of the event's context, customer
 // or checkout (which hold emails, addresses, tokens and user agents); the

@@ -18,7 +18,7 @@ type variant struct {
 }
 
 // events maps the event by name; ignored counts what is not an interaction.
-func (p *pixel) events(lim Limits) (events []schemas.Event, ignored int, err *Error) {
+func (p *pixel) events(lim Limits) (events []schemas.Event, ignored int, err *decode.Error) {
 	if p.typ != "" && p.typ != "standard" {
 		return nil, 1, nil // custom and DOM events
 	}
@@ -48,7 +48,7 @@ func (p *pixel) events(lim Limits) (events []schemas.Event, ignored int, err *Er
 	return nil, 1, nil // collection_viewed, search_submitted, page_viewed, …
 }
 
-func (p pixel) cartLineEvent(typ schemas.EventType, raw json.RawMessage) (schemas.Event, *Error) {
+func (p pixel) cartLineEvent(typ schemas.EventType, raw json.RawMessage) (schemas.Event, *decode.Error) {
 	var line struct {
 		Quantity    json.RawMessage `json:"quantity"`
 		Merchandise json.RawMessage `json:"merchandise"`
@@ -67,7 +67,7 @@ func (p pixel) cartLineEvent(typ schemas.EventType, raw json.RawMessage) (schema
 }
 
 // variantEvent is an interaction with the ProductVariant in raw.
-func (p pixel) variantEvent(typ schemas.EventType, field string, raw json.RawMessage, quantity int) (schemas.Event, *Error) {
+func (p pixel) variantEvent(typ schemas.EventType, field string, raw json.RawMessage, quantity int) (schemas.Event, *decode.Error) {
 	if decode.IsNull(raw) {
 		return schemas.Event{}, decode.Missing(field)
 	}
@@ -97,7 +97,7 @@ func (p pixel) variantEvent(typ schemas.EventType, field string, raw json.RawMes
 }
 
 // event is the part of an interaction every product of p shares.
-func (p pixel) event(typ schemas.EventType) (schemas.Event, *Error) {
+func (p pixel) event(typ schemas.EventType) (schemas.Event, *decode.Error) {
 	user := p.customerID
 	if user == "" {
 		user = p.clientID
@@ -112,7 +112,7 @@ func (p pixel) event(typ schemas.EventType) (schemas.Event, *Error) {
 }
 
 // checkoutEvents makes every line item of a completed checkout a purchase.
-func (p *pixel) checkoutEvents(raw json.RawMessage, lim Limits) ([]schemas.Event, int, *Error) {
+func (p *pixel) checkoutEvents(raw json.RawMessage, lim Limits) ([]schemas.Event, int, *decode.Error) {
 	var c struct {
 		CurrencyCode json.RawMessage   `json:"currencyCode"`
 		LineItems    []json.RawMessage `json:"lineItems"`
@@ -141,14 +141,14 @@ func (p *pixel) checkoutEvents(raw json.RawMessage, lim Limits) ([]schemas.Event
 	case n == 0:
 		return nil, 0, decode.Missing("data.checkout.lineItems")
 	case n > lim.MaxLineItems:
-		return nil, 0, &Error{Class: TooLarge, Field: "data.checkout.lineItems",
+		return nil, 0, &decode.Error{Class: decode.TooLarge, Field: "data.checkout.lineItems",
 			Msg: strconv.Itoa(n) + " line items exceed the limit of " + strconv.Itoa(lim.MaxLineItems)}
 	}
 	currency, _ := jsonString("data.checkout.currencyCode", c.CurrencyCode)
 	return p.lineItemEvents(c.LineItems, currency)
 }
 
-func (p pixel) lineItemEvents(items []json.RawMessage, currency string) ([]schemas.Event, int, *Error) {
+func (p pixel) lineItemEvents(items []json.RawMessage, currency string) ([]schemas.Event, int, *decode.Error) {
 	out := make([]schemas.Event, 0, len(items))
 	ignored := 0
 	for k, raw := range items {
@@ -174,7 +174,7 @@ func (p pixel) lineItemEvents(items []json.RawMessage, currency string) ([]schem
 
 // lineItemEvent is the purchase of one CheckoutLineItem; ok is false for a
 // line item without a variant (a custom item, a tip).
-func (p pixel) lineItemEvent(field string, raw json.RawMessage) (schemas.Event, bool, *Error) {
+func (p pixel) lineItemEvent(field string, raw json.RawMessage) (schemas.Event, bool, *decode.Error) {
 	var li struct {
 		Quantity       json.RawMessage `json:"quantity"`
 		Variant        json.RawMessage `json:"variant"`

@@ -11,29 +11,29 @@ import (
 )
 
 // Decode decodes one pixel event, or a JSON array of them.
-func Decode(value []byte, lim Limits) (Batch, error) {
+func Decode(value []byte, lim Limits) (decode.Batch, error) {
 	lim = lim.withDefaults()
 	v := bytes.TrimSpace(value)
 	if len(v) == 0 {
-		return Batch{}, decode.Bad("", "empty value")
+		return decode.Batch{}, decode.Bad("", "empty value")
 	}
-	var b Batch
+	var b decode.Batch
 	if v[0] != '[' {
 		if v[0] != '{' || !json.Valid(v) {
-			return Batch{}, decode.Bad("", "not a JSON object")
+			return decode.Batch{}, decode.Bad("", "not a JSON object")
 		}
 		add(&b, 0, v, lim)
 		return b, nil
 	}
 	var events []json.RawMessage
 	if err := json.Unmarshal(v, &events); err != nil {
-		return Batch{}, decode.Bad("", "not a JSON array of events")
+		return decode.Batch{}, decode.Bad("", "not a JSON array of events")
 	}
 	switch n := len(events); {
 	case n == 0:
-		return Batch{}, decode.Bad("", "empty JSON array")
+		return decode.Batch{}, decode.Bad("", "empty JSON array")
 	case n > lim.MaxEvents:
-		return Batch{}, &Error{Class: TooLarge, Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
+		return decode.Batch{}, &decode.Error{Class: decode.TooLarge, Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
 	}
 	for i, raw := range events {
 		add(&b, i, raw, lim)
@@ -57,12 +57,12 @@ type envelope struct {
 type pixel struct {
 	id, name, typ, clientID, customerID string
 	time                                time.Time
-	timeErr                             *Error
+	timeErr                             *decode.Error
 	data                                json.RawMessage
 }
 
 // add records what the event at pos became.
-func add(b *Batch, pos int, raw []byte, lim Limits) {
+func add(b *decode.Batch, pos int, raw []byte, lim Limits) {
 	p, err := readPixel(raw)
 	var events []schemas.Event
 	var ignored int
@@ -70,11 +70,11 @@ func add(b *Batch, pos int, raw []byte, lim Limits) {
 		events, ignored, err = p.events(lim)
 	}
 	if err != nil {
-		b.Rejects = append(b.Rejects, Reject{Index: pos, Err: err})
+		b.Rejects = append(b.Rejects, decode.Reject{Index: pos, Err: err})
 		return
 	}
 	if p.customerID != "" && p.clientID != "" && p.customerID != p.clientID {
-		b.AddAlias(Alias{Anonymous: p.clientID, User: p.customerID})
+		b.AddAlias(decode.Alias{Anonymous: p.clientID, User: p.customerID})
 	}
 	b.Ignored += ignored
 	for _, e := range events {
@@ -83,13 +83,13 @@ func add(b *Batch, pos int, raw []byte, lim Limits) {
 	}
 }
 
-func readPixel(raw []byte) (pixel, *Error) {
+func readPixel(raw []byte) (pixel, *decode.Error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		return pixel{}, decode.Bad("", "not a pixel event object")
 	}
 	var p pixel
-	var err *Error
+	var err *decode.Error
 	for _, f := range []struct {
 		dst   *string
 		field string
@@ -118,7 +118,7 @@ func readPixel(raw []byte) (pixel, *Error) {
 	return p, nil
 }
 
-func readTime(raw json.RawMessage) (time.Time, *Error) {
+func readTime(raw json.RawMessage) (time.Time, *decode.Error) {
 	s, err := jsonString("timestamp", raw)
 	switch {
 	case err != nil:

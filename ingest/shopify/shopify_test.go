@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/ingest/shopify"
 	"github.com/recsys/recsys/schemas"
 )
@@ -17,11 +18,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files from the decoder's output")
 
 type golden struct {
-	Error   *shopify.Error   `json:"error,omitempty"`
-	Events  []goldenEvent    `json:"events"`
-	Rejects []shopify.Reject `json:"rejects"`
-	Ignored int              `json:"ignored"`
-	Aliases []shopify.Alias  `json:"aliases"`
+	Error   *decode.Error   `json:"error,omitempty"`
+	Events  []goldenEvent   `json:"events"`
+	Rejects []decode.Reject `json:"rejects"`
+	Ignored int             `json:"ignored"`
+	Aliases []decode.Alias  `json:"aliases"`
 }
 
 type goldenEvent struct {
@@ -29,10 +30,10 @@ type goldenEvent struct {
 	Event    schemas.Event `json:"event"`
 }
 
-func goldenOf(b shopify.Batch, err error) golden {
+func goldenOf(b decode.Batch, err error) golden {
 	g := golden{Events: []goldenEvent{}, Rejects: b.Rejects, Ignored: b.Ignored, Aliases: b.Aliases}
 	if err != nil {
-		g.Error = err.(*shopify.Error)
+		g.Error = err.(*decode.Error)
 	}
 	for k, e := range b.Events {
 		g.Events = append(g.Events, goldenEvent{Position: b.Positions[k], Event: e})
@@ -83,18 +84,18 @@ func TestMalformedPixelRecordsAreRejectedWhole(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, value string
-		class       shopify.Class
+		class       decode.Class
 	}{
-		{name: "empty", value: "\n", class: shopify.Malformed},
-		{name: "truncated JSON", value: `{"id":"1","clientId":"c`, class: shopify.Malformed},
-		{name: "a JSON string", value: `"clientId"`, class: shopify.Malformed},
-		{name: "an empty array", value: `[]`, class: shopify.Malformed},
-		{name: "a broken array", value: `[{"clientId":"c"},`, class: shopify.Malformed},
+		{name: "empty", value: "\n", class: decode.Malformed},
+		{name: "truncated JSON", value: `{"id":"1","clientId":"c`, class: decode.Malformed},
+		{name: "a JSON string", value: `"clientId"`, class: decode.Malformed},
+		{name: "an empty array", value: `[]`, class: decode.Malformed},
+		{name: "a broken array", value: `[{"clientId":"c"},`, class: decode.Malformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := shopify.Decode([]byte(c.value), shopify.Limits{})
-			if e, ok := err.(*shopify.Error); !ok || e.Class != c.class {
+			if e, ok := err.(*decode.Error); !ok || e.Class != c.class {
 				t.Fatalf("Decode = %v, want class %s", err, c.class)
 			}
 		})
@@ -114,7 +115,7 @@ func checkout(lineItems int) []byte {
 func TestLimitsBoundEventsPerRecordAndLineItemsPerCheckout(t *testing.T) {
 	t.Parallel()
 	b, err := shopify.Decode(checkout(3), shopify.Limits{MaxLineItems: 2})
-	if err != nil || len(b.Rejects) != 1 || b.Rejects[0].Err.Class != shopify.TooLarge || len(b.Events) != 0 {
+	if err != nil || len(b.Rejects) != 1 || b.Rejects[0].Err.Class != decode.TooLarge || len(b.Events) != 0 {
 		t.Errorf("3 line items with a limit of 2: %+v, %v; want one too_large reject", b, err)
 	}
 	b, err = shopify.Decode(checkout(3), shopify.Limits{MaxLineItems: 3})
@@ -122,7 +123,7 @@ func TestLimitsBoundEventsPerRecordAndLineItemsPerCheckout(t *testing.T) {
 		t.Errorf("3 line items with a limit of 3: %+v, %v", b, err)
 	}
 	arr := []byte("[" + string(checkout(1)) + "," + string(checkout(1)) + "]")
-	if _, err := shopify.Decode(arr, shopify.Limits{MaxEvents: 1}); err == nil || err.(*shopify.Error).Class != shopify.TooLarge {
+	if _, err := shopify.Decode(arr, shopify.Limits{MaxEvents: 1}); err == nil || err.(*decode.Error).Class != decode.TooLarge {
 		t.Errorf("2 events with a limit of 1: %v, want too_large", err)
 	}
 }
@@ -140,8 +141,8 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v []byte) {
 		b, err := shopify.Decode(v, shopify.Limits{})
 		if err != nil {
-			if e, ok := err.(*shopify.Error); !ok || e.Class == "" {
-				t.Fatalf("error %v is not a classified *shopify.Error", err)
+			if e, ok := err.(*decode.Error); !ok || e.Class == "" {
+				t.Fatalf("error %v is not a classified *decode.Error", err)
 			}
 			return
 		}

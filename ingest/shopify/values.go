@@ -13,7 +13,7 @@ type money struct {
 }
 
 // read returns the amount and currency; a nil money is 0 and "".
-func (m *money) read(field string) (float64, string, *Error) {
+func (m *money) read(field string) (float64, string, *decode.Error) {
 	if m == nil {
 		return 0, "", nil
 	}
@@ -26,7 +26,7 @@ func (m *money) read(field string) (float64, string, *Error) {
 }
 
 // jsonString reads a JSON string; null or absent is "".
-func jsonString(field string, raw json.RawMessage) (string, *Error) {
+func jsonString(field string, raw json.RawMessage) (string, *decode.Error) {
 	if decode.IsNull(raw) {
 		return "", nil
 	}
@@ -38,7 +38,7 @@ func jsonString(field string, raw json.RawMessage) (string, *Error) {
 }
 
 // jsonID reads an id given as a string or as an integer JSON number.
-func jsonID(field string, raw json.RawMessage) (string, *Error) {
+func jsonID(field string, raw json.RawMessage) (string, *decode.Error) {
 	if !decode.IsNull(raw) && raw[0] != '"' {
 		for _, c := range raw {
 			if c < '0' || c > '9' {

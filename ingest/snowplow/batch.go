@@ -5,30 +5,6 @@ import (
 	"github.com/recsys/recsys/schemas"
 )
 
-// The rejection vocabulary is shared with the other decoders (ingest/decode).
-type (
-	// Class says why input was rejected.
-	Class = decode.Class
-	// Error is a rejection of bad input.
-	Error = decode.Error
-	// Reject is one bad event inside a record.
-	Reject = decode.Reject
-	// Alias says that an anonymous id and a logged-in user id belong to one shopper.
-	Alias = decode.Alias
-)
-
-// The classes of bad input.
-const (
-	Malformed         = decode.Malformed
-	UnsupportedSchema = decode.UnsupportedSchema
-	MissingField      = decode.MissingField
-	InvalidValue      = decode.InvalidValue
-	TooLarge          = decode.TooLarge
-)
-
-// Batch is what one record held.
-type Batch = decode.Batch
-
 // Limits bound what one record may hold.
 type Limits struct {
 	// MaxEvents rejects a POST with more events as too_large. Default: 500.
@@ -49,7 +25,7 @@ func (l Limits) withDefaults() Limits {
 }
 
 // add records what one tracker event became.
-func add(b *Batch, pos int, h hit, err *Error, lim Limits) {
+func add(b *decode.Batch, pos int, h hit, err *decode.Error, lim Limits) {
 	b.AddAlias(h.alias)
 	if err == nil {
 		var events []schemas.Event
@@ -65,7 +41,7 @@ func add(b *Batch, pos int, h hit, err *Error, lim Limits) {
 		}
 	}
 	if err != nil {
-		b.Rejects = append(b.Rejects, Reject{Index: pos, Err: err})
+		b.Rejects = append(b.Rejects, decode.Reject{Index: pos, Err: err})
 	}
 }
 

@@ -30,7 +30,7 @@
 // products. Time: dtm (Unix ms), else ttm; enriched: derived_tstamp, else
 // dvce_created_tstamp, else collector_tstamp.
 //
-// Errors: a record that cannot be read at all is an *Error returned by the
+// Errors: a record that cannot be read at all is a *decode.Error returned by the
 // decode function; a bad event inside it is a Reject, so the other events of
 // a POST still count. Error texts never quote the value of a parameter that
 // may carry personal data or credentials (url, refr, page, ip, ua, cookies,

@@ -19,24 +19,24 @@ const (
 // DecodeEnriched decodes one enriched event in the Analytics SDK JSON shape.
 // The unshredded form (unstruct_event and contexts holding self-describing
 // JSON) is read too.
-func DecodeEnriched(value []byte, lim Limits) (Batch, error) {
+func DecodeEnriched(value []byte, lim Limits) (decode.Batch, error) {
 	lim = lim.withDefaults()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(value, &m); err != nil || m == nil {
-		return Batch{}, decode.Bad("", "not a JSON object")
+		return decode.Batch{}, decode.Bad("", "not a JSON object")
 	}
-	var b Batch
+	var b decode.Batch
 	h, err := enrichedHit(m)
 	add(&b, 0, h, err, lim)
 	return b, nil
 }
 
-func enrichedHit(m map[string]json.RawMessage) (hit, *Error) {
+func enrichedHit(m map[string]json.RawMessage) (hit, *decode.Error) {
 	var h hit
-	s := func(key string) (string, *Error) { return jsonID(key, m[key]) }
+	s := func(key string) (string, *decode.Error) { return jsonID(key, m[key]) }
 	var f [5]string
 	for k, key := range []string{"event", "event_id", "user_id", "domain_userid", "domain_sessionid"} {
-		var err *Error
+		var err *decode.Error
 		if f[k], err = s(key); err != nil {
 			return h, err
 		}
@@ -59,7 +59,7 @@ func enrichedHit(m map[string]json.RawMessage) (hit, *Error) {
 }
 
 // readEnrichedEvent reads the ecommerce action and its entities.
-func (h *hit) readEnrichedEvent(m map[string]json.RawMessage) *Error {
+func (h *hit) readEnrichedEvent(m map[string]json.RawMessage) *decode.Error {
 	if raw, ok := m["unstruct_event"]; ok && !decode.IsNull(raw) {
 		return h.readUnshredded(m, raw)
 	}
@@ -72,13 +72,13 @@ func (h *hit) readEnrichedEvent(m map[string]json.RawMessage) *Error {
 	}
 	for key := range m {
 		if strings.HasPrefix(key, actionKey) && !decode.IsNull(m[key]) {
-			return &Error{Class: UnsupportedSchema, Field: key, Msg: "only model 1 of " + actionName + " is supported"}
+			return &decode.Error{Class: decode.UnsupportedSchema, Field: key, Msg: "only model 1 of " + actionName + " is supported"}
 		}
 	}
 	return nil // another self-describing event: ignored
 }
 
-func (h *hit) readShreddedEntities(m map[string]json.RawMessage) *Error {
+func (h *hit) readShreddedEntities(m map[string]json.RawMessage) *decode.Error {
 	var products, transactions []json.RawMessage
 	if raw := m[productKey]; !decode.IsNull(raw) && json.Unmarshal(raw, &products) != nil {
 		return decode.Bad(productKey, "not an array of entities")
@@ -96,7 +96,7 @@ func (h *hit) readShreddedEntities(m map[string]json.RawMessage) *Error {
 
 // readUnshredded reads unstruct_event and contexts as self-describing JSON,
 // given as objects or as strings holding them.
-func (h *hit) readUnshredded(m map[string]json.RawMessage, ue json.RawMessage) *Error {
+func (h *hit) readUnshredded(m map[string]json.RawMessage, ue json.RawMessage) *decode.Error {
 	ueb, err := embedded("unstruct_event", ue)
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func (h *hit) readUnshredded(m map[string]json.RawMessage, ue json.RawMessage) *
 	return h.readContexts("contexts", cob)
 }
 
-func embedded(field string, raw json.RawMessage) ([]byte, *Error) {
+func embedded(field string, raw json.RawMessage) ([]byte, *decode.Error) {
 	if firstByte(raw) != '"' {
 		return raw, nil
 	}
@@ -129,7 +129,7 @@ func embedded(field string, raw json.RawMessage) ([]byte, *Error) {
 
 // enrichedTime reads derived_tstamp, else dvce_created_tstamp, else
 // collector_tstamp: RFC 3339, or the TSV form "2006-01-02 15:04:05.000".
-func enrichedTime(m map[string]json.RawMessage) (time.Time, *Error) {
+func enrichedTime(m map[string]json.RawMessage) (time.Time, *decode.Error) {
 	for _, key := range []string{"derived_tstamp", "dvce_created_tstamp", "collector_tstamp"} {
 		s, err := jsonString(key, m[key])
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/ingest/snowplow"
 )
 
@@ -30,10 +31,10 @@ func addSeeds(f *testing.F, dirs ...string) {
 }
 
 // checkBatch holds for whatever a decoder returns.
-func checkBatch(t *testing.T, b snowplow.Batch, err error) {
+func checkBatch(t *testing.T, b decode.Batch, err error) {
 	if err != nil {
-		if e, ok := err.(*snowplow.Error); !ok || e.Class == "" {
-			t.Fatalf("error %v is not a classified *snowplow.Error", err)
+		if e, ok := err.(*decode.Error); !ok || e.Class == "" {
+			t.Fatalf("error %v is not a classified *decode.Error", err)
 		}
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/ingest/snowplow"
 	"github.com/recsys/recsys/schemas"
 )
@@ -17,11 +18,11 @@ var update = flag.Bool("update", false, "rewrite the golden files from the decod
 
 // golden is the reviewable form of what a record decoded to.
 type golden struct {
-	Error   *snowplow.Error   `json:"error,omitempty"`
-	Events  []goldenEvent     `json:"events"`
-	Rejects []snowplow.Reject `json:"rejects"`
-	Ignored int               `json:"ignored"`
-	Aliases []snowplow.Alias  `json:"aliases"`
+	Error   *decode.Error   `json:"error,omitempty"`
+	Events  []goldenEvent   `json:"events"`
+	Rejects []decode.Reject `json:"rejects"`
+	Ignored int             `json:"ignored"`
+	Aliases []decode.Alias  `json:"aliases"`
 }
 
 type goldenEvent struct {
@@ -29,10 +30,10 @@ type goldenEvent struct {
 	Event    schemas.Event `json:"event"`
 }
 
-func goldenOf(b snowplow.Batch, err error) golden {
+func goldenOf(b decode.Batch, err error) golden {
 	g := golden{Events: []goldenEvent{}, Rejects: b.Rejects, Ignored: b.Ignored, Aliases: b.Aliases}
 	if err != nil {
-		g.Error = err.(*snowplow.Error)
+		g.Error = err.(*decode.Error)
 	}
 	for k, e := range b.Events {
 		g.Events = append(g.Events, goldenEvent{Position: b.Positions[k], Event: e})

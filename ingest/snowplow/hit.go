@@ -30,15 +30,15 @@ type hit struct {
 	userField string // the parameter user was missing from, for the error
 	sessionID string
 	time      time.Time
-	timeErr   *Error // a missing or bad timestamp, reported only for interactions
-	alias     Alias
+	timeErr   *decode.Error // a missing or bad timestamp, reported only for interactions
+	alias     decode.Alias
 	url       string
 	// action is the ecommerce action type; products its product entities,
 	// productsField where they came from; currency the transaction's.
 	action        string
 	products      []product
 	productsField string
-	productsErr   *Error
+	productsErr   *decode.Error
 	currency      string
 }
 
@@ -74,7 +74,7 @@ func ignoredAction(action string) bool {
 }
 
 // events turns h into interactions; ignored reports an event that is none.
-func (h hit) events(lim Limits) (events []schemas.Event, ignored bool, err *Error) {
+func (h hit) events(lim Limits) (events []schemas.Event, ignored bool, err *decode.Error) {
 	switch h.kind {
 	case pageView:
 		handle, variant, ok, err := productFromURL(h.url)
@@ -93,7 +93,7 @@ func (h hit) events(lim Limits) (events []schemas.Event, ignored bool, err *Erro
 	return nil, true, nil
 }
 
-func (h hit) ecommerceEvents(lim Limits) ([]schemas.Event, bool, *Error) {
+func (h hit) ecommerceEvents(lim Limits) ([]schemas.Event, bool, *decode.Error) {
 	typ, ok := actionType(h.action)
 	switch {
 	case !ok && ignoredAction(h.action):
@@ -105,9 +105,9 @@ func (h hit) ecommerceEvents(lim Limits) ([]schemas.Event, bool, *Error) {
 	case h.productsErr != nil:
 		return nil, false, h.productsErr
 	case len(h.products) == 0:
-		return nil, false, &Error{Class: MissingField, Field: h.productsField, Msg: "no product entity"}
+		return nil, false, &decode.Error{Class: decode.MissingField, Field: h.productsField, Msg: "no product entity"}
 	case len(h.products) > lim.MaxProducts:
-		return nil, false, &Error{Class: TooLarge, Field: h.productsField,
+		return nil, false, &decode.Error{Class: decode.TooLarge, Field: h.productsField,
 			Msg: strconv.Itoa(len(h.products)) + " product entities exceed the limit of " + strconv.Itoa(lim.MaxProducts)}
 	}
 	base, err := h.event(typ)
@@ -130,7 +130,7 @@ func (h hit) ecommerceEvents(lim Limits) ([]schemas.Event, bool, *Error) {
 }
 
 // event is the part of an interaction every product of h shares.
-func (h hit) event(typ schemas.EventType) (schemas.Event, *Error) {
+func (h hit) event(typ schemas.EventType) (schemas.Event, *decode.Error) {
 	if h.user == "" {
 		return schemas.Event{}, decode.Missing(h.userField)
 	}
@@ -147,6 +147,6 @@ func (h *hit) identify(user, anonymous, userField string) {
 	if user == "" {
 		h.user = anonymous
 	} else if anonymous != "" && anonymous != user {
-		h.alias = Alias{Anonymous: anonymous, User: user}
+		h.alias = decode.Alias{Anonymous: anonymous, User: user}
 	}
 }

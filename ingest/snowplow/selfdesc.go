@@ -47,7 +47,7 @@ type selfDescribing struct {
 
 // readSelfDescribing parses sd and checks that its schema is vendor/name,
 // model 1.
-func readSelfDescribing(field string, b []byte, vendor, name string) (selfDescribing, *Error) {
+func readSelfDescribing(field string, b []byte, vendor, name string) (selfDescribing, *decode.Error) {
 	var sd selfDescribing
 	if err := json.Unmarshal(b, &sd); err != nil {
 		return sd, decode.Bad(field, "not a self-describing JSON")
@@ -56,20 +56,20 @@ func readSelfDescribing(field string, b []byte, vendor, name string) (selfDescri
 }
 
 // checkSchema checks that uri names vendor/name, model 1.
-func checkSchema(field, uri, vendor, name string) *Error {
+func checkSchema(field, uri, vendor, name string) *decode.Error {
 	s, ok := parseIglu(uri)
 	switch {
 	case !ok || s.vendor != vendor || s.name != name:
-		return &Error{Class: UnsupportedSchema, Field: field, Msg: "schema " + strconv.Quote(clipURI(uri)) + ", want " + vendor + "/" + name}
+		return &decode.Error{Class: decode.UnsupportedSchema, Field: field, Msg: "schema " + strconv.Quote(clipURI(uri)) + ", want " + vendor + "/" + name}
 	case s.model != 1:
-		return &Error{Class: UnsupportedSchema, Field: field, Msg: "schema " + strconv.Quote(clipURI(uri)) + ": only model 1 is supported"}
+		return &decode.Error{Class: decode.UnsupportedSchema, Field: field, Msg: "schema " + strconv.Quote(clipURI(uri)) + ": only model 1 is supported"}
 	}
 	return nil
 }
 
 // decodeBase64 reads the tracker's base64: URL-safe or standard alphabet,
 // padded or not (as the JS tracker sends and Enrich accepts).
-func decodeBase64(field, s string) ([]byte, *Error) {
+func decodeBase64(field, s string) ([]byte, *decode.Error) {
 	s = strings.TrimRight(s, "=")
 	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
 	b, err := base64.RawURLEncoding.DecodeString(s)
@@ -81,7 +81,7 @@ func decodeBase64(field, s string) ([]byte, *Error) {
 
 // readEvent reads the unstruct_event wrapper (ue_pr or decoded ue_px) into
 // h: an ecommerce action, or another event (ignored).
-func (h *hit) readEvent(field string, b []byte) *Error {
+func (h *hit) readEvent(field string, b []byte) *decode.Error {
 	sd, err := readSelfDescribing(field, b, snowplowVendor, "unstruct_event")
 	if err != nil {
 		return err
@@ -92,21 +92,21 @@ func (h *hit) readEvent(field string, b []byte) *Error {
 	}
 	s, ok := parseIglu(inner.Schema)
 	if !ok {
-		return &Error{Class: UnsupportedSchema, Field: field, Msg: "not an Iglu schema URI: " + strconv.Quote(clipURI(inner.Schema))}
+		return &decode.Error{Class: decode.UnsupportedSchema, Field: field, Msg: "not an Iglu schema URI: " + strconv.Quote(clipURI(inner.Schema))}
 	}
 	if s.vendor != ecommerceVendor || s.name != actionName {
 		h.kind = other
 		return nil
 	}
 	if s.model != 1 {
-		return &Error{Class: UnsupportedSchema, Field: field, Msg: "schema " + strconv.Quote(clipURI(inner.Schema)) + ": only model 1 is supported"}
+		return &decode.Error{Class: decode.UnsupportedSchema, Field: field, Msg: "schema " + strconv.Quote(clipURI(inner.Schema)) + ": only model 1 is supported"}
 	}
 	h.kind = ecommerce
 	return h.readAction(field+".data", inner.Data)
 }
 
 // readAction reads the data of a snowplow_ecommerce_action.
-func (h *hit) readAction(field string, b []byte) *Error {
+func (h *hit) readAction(field string, b []byte) *decode.Error {
 	var a struct {
 		Type json.RawMessage `json:"type"`
 	}
@@ -120,7 +120,7 @@ func (h *hit) readAction(field string, b []byte) *Error {
 
 // readContexts reads the contexts wrapper (co or decoded cx): the product
 // entities and the transaction's currency; other entities are skipped.
-func (h *hit) readContexts(field string, b []byte) *Error {
+func (h *hit) readContexts(field string, b []byte) *decode.Error {
 	sd, err := readSelfDescribing(field, b, snowplowVendor, "contexts")
 	if err != nil {
 		return err
@@ -171,7 +171,7 @@ func transactionCurrency(b []byte) string {
 // may be a Shopify product id or GID; the variant is kept only when it is
 // a numeric variant id or a variant GID (the schema allows any label, like
 // "blue/L", which is not an id).
-func readProduct(field string, b []byte) (product, *Error) {
+func readProduct(field string, b []byte) (product, *decode.Error) {
 	var raw struct {
 		ID       json.RawMessage `json:"id"`
 		Variant  json.RawMessage `json:"variant"`
@@ -183,7 +183,7 @@ func readProduct(field string, b []byte) (product, *Error) {
 		return product{}, decode.Bad(field, "not a JSON object")
 	}
 	var p product
-	var err *Error
+	var err *decode.Error
 	if p.id, err = jsonID(field+".id", raw.ID); err != nil {
 		return p, err
 	}
@@ -204,7 +204,7 @@ func readProduct(field string, b []byte) (product, *Error) {
 }
 
 // jsonString reads a JSON string; null or absent is "".
-func jsonString(field string, raw json.RawMessage) (string, *Error) {
+func jsonString(field string, raw json.RawMessage) (string, *decode.Error) {
 	if decode.IsNull(raw) {
 		return "", nil
 	}
@@ -216,7 +216,7 @@ func jsonString(field string, raw json.RawMessage) (string, *Error) {
 }
 
 // jsonID reads an id given as a string or as an integer JSON number.
-func jsonID(field string, raw json.RawMessage) (string, *Error) {
+func jsonID(field string, raw json.RawMessage) (string, *decode.Error) {
 	if len(raw) > 0 && raw[0] != '"' && !decode.IsNull(raw) {
 		if s := string(raw); isDigits(s) {
 			return s, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recsys/recsys/ingest/decode"
 	"github.com/recsys/recsys/ingest/snowplow"
 )
 
@@ -62,22 +63,22 @@ func TestMalformedTrackerRecordsAreRejectedWhole(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, value string
-		class       snowplow.Class
+		class       decode.Class
 	}{
-		{name: "empty", value: " ", class: snowplow.Malformed},
-		{name: "truncated JSON", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[{"e"`, class: snowplow.Malformed},
-		{name: "an object of neither shape", value: `{"foo":"bar"}`, class: snowplow.Malformed},
-		{name: "another schema", value: `{"schema":"iglu:com.acme/payload/jsonschema/1-0-0","data":[]}`, class: snowplow.UnsupportedSchema},
-		{name: "payload_data model 2", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/2-0-0","data":[]}`, class: snowplow.UnsupportedSchema},
-		{name: "an empty data array", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[]}`, class: snowplow.MissingField},
-		{name: "data not an array", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":{}}`, class: snowplow.Malformed},
-		{name: "a query string without e", value: `tv=js&p=web`, class: snowplow.Malformed},
-		{name: "a relay envelope holding no object", value: `{"message":"x"}`, class: snowplow.Malformed},
+		{name: "empty", value: " ", class: decode.Malformed},
+		{name: "truncated JSON", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[{"e"`, class: decode.Malformed},
+		{name: "an object of neither shape", value: `{"foo":"bar"}`, class: decode.Malformed},
+		{name: "another schema", value: `{"schema":"iglu:com.acme/payload/jsonschema/1-0-0","data":[]}`, class: decode.UnsupportedSchema},
+		{name: "payload_data model 2", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/2-0-0","data":[]}`, class: decode.UnsupportedSchema},
+		{name: "an empty data array", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":[]}`, class: decode.MissingField},
+		{name: "data not an array", value: `{"schema":"iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4","data":{}}`, class: decode.Malformed},
+		{name: "a query string without e", value: `tv=js&p=web`, class: decode.Malformed},
+		{name: "a relay envelope holding no object", value: `{"message":"x"}`, class: decode.Malformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := snowplow.DecodeTracker([]byte(c.value), snowplow.Limits{})
-			var e *snowplow.Error
+			var e *decode.Error
 			if err == nil || !asError(err, &e) || e.Class != c.class {
 				t.Fatalf("DecodeTracker = %v, want class %s", err, c.class)
 			}
@@ -85,8 +86,8 @@ func TestMalformedTrackerRecordsAreRejectedWhole(t *testing.T) {
 	}
 }
 
-func asError(err error, e **snowplow.Error) bool {
-	se, ok := err.(*snowplow.Error)
+func asError(err error, e **decode.Error) bool {
+	se, ok := err.(*decode.Error)
 	*e = se
 	return ok
 }
@@ -98,7 +99,7 @@ func TestLimitsBoundEventsPerPostAndProductsPerEvent(t *testing.T) {
 		events[i] = pageView("https://shop.example/products/p" + strconv.Itoa(i))
 	}
 	post, _ := json.Marshal(map[string]any{"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data": events})
-	if _, err := snowplow.DecodeTracker(post, snowplow.Limits{MaxEvents: 3}); err == nil || err.(*snowplow.Error).Class != snowplow.TooLarge {
+	if _, err := snowplow.DecodeTracker(post, snowplow.Limits{MaxEvents: 3}); err == nil || err.(*decode.Error).Class != decode.TooLarge {
 		t.Errorf("4 events with a limit of 3: %v, want too_large", err)
 	}
 	if b, err := snowplow.DecodeTracker(post, snowplow.Limits{MaxEvents: 4}); err != nil || len(b.Events) != 4 {
@@ -112,7 +113,7 @@ func TestLimitsBoundEventsPerPostAndProductsPerEvent(t *testing.T) {
 		"ue_pr": `{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":{"schema":"iglu:com.snowplowanalytics.snowplow.ecommerce/snowplow_ecommerce_action/jsonschema/1-0-2","data":{"type":"transaction"}}}`,
 		"co":    `{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[` + strings.Join(products, ",") + `]}`})
 	b, err := snowplow.DecodeTracker(ev, snowplow.Limits{MaxProducts: 2})
-	if err != nil || len(b.Rejects) != 1 || b.Rejects[0].Err.Class != snowplow.TooLarge {
+	if err != nil || len(b.Rejects) != 1 || b.Rejects[0].Err.Class != decode.TooLarge {
 		t.Errorf("3 products with a limit of 2: %+v, %v; want one too_large reject", b, err)
 	}
 	if b, err := snowplow.DecodeTracker(ev, snowplow.Limits{MaxProducts: 3}); err != nil || len(b.Events) != 3 || b.Events[2].EventID != "" {
@@ -128,7 +129,7 @@ func TestParametersSentAsNumbersAreReadAsTheirText(t *testing.T) {
 		t.Fatalf("got %+v, %v", b, err)
 	}
 	v = []byte(`{"e":"pv","tv":"js","p":"web","uid":{"id":1},"dtm":"1772449200000"}`)
-	if b, err := snowplow.DecodeTracker(v, snowplow.Limits{}); err != nil || len(b.Rejects) != 1 || b.Rejects[0].Err.Class != snowplow.InvalidValue {
+	if b, err := snowplow.DecodeTracker(v, snowplow.Limits{}); err != nil || len(b.Rejects) != 1 || b.Rejects[0].Err.Class != decode.InvalidValue {
 		t.Fatalf("an object as uid: %+v, %v; want an invalid_value reject", b, err)
 	}
 }

@@ -16,31 +16,31 @@ const payloadVendor, payloadName = snowplowVendor, "payload_data"
 // DecodeTracker decodes a tracker-protocol record: a payload_data POST body
 // (possibly inside a relay envelope's "message"), one event as a JSON object
 // of parameters, or one GET query string.
-func DecodeTracker(value []byte, lim Limits) (Batch, error) {
+func DecodeTracker(value []byte, lim Limits) (decode.Batch, error) {
 	lim = lim.withDefaults()
 	v := bytes.TrimSpace(value)
 	if len(v) == 0 {
-		return Batch{}, decode.Bad("", "empty value")
+		return decode.Batch{}, decode.Bad("", "empty value")
 	}
 	if v[0] != '{' {
 		return decodeQuery(v, lim)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(v, &top); err != nil {
-		return Batch{}, decode.Bad("", "not a JSON object")
+		return decode.Batch{}, decode.Bad("", "not a JSON object")
 	}
 	if msg, ok := top["message"]; ok && top["schema"] == nil && top["e"] == nil {
 		top = nil
 		if err := json.Unmarshal(msg, &top); err != nil || top == nil {
-			return Batch{}, decode.Bad("message", "not a JSON object")
+			return decode.Batch{}, decode.Bad("message", "not a JSON object")
 		}
 		v = msg
 	}
 	if _, ok := top["schema"]; !ok {
 		if _, ok := top["e"]; !ok {
-			return Batch{}, decode.Bad("", "neither a payload_data body nor a tracker event")
+			return decode.Batch{}, decode.Bad("", "neither a payload_data body nor a tracker event")
 		}
-		var b Batch
+		var b decode.Batch
 		p, err := jsonParams("", v)
 		var h hit
 		if err == nil {
@@ -53,26 +53,26 @@ func DecodeTracker(value []byte, lim Limits) (Batch, error) {
 }
 
 // decodePayload reads a payload_data body, event by event.
-func decodePayload(top map[string]json.RawMessage, lim Limits) (Batch, error) {
+func decodePayload(top map[string]json.RawMessage, lim Limits) (decode.Batch, error) {
 	var schema string
 	if json.Unmarshal(top["schema"], &schema) != nil {
-		return Batch{}, decode.Bad("schema", "not a string")
+		return decode.Batch{}, decode.Bad("schema", "not a string")
 	}
 	if err := checkSchema("schema", schema, payloadVendor, payloadName); err != nil {
-		return Batch{}, err
+		return decode.Batch{}, err
 	}
 	var events []json.RawMessage
 	if decode.IsNull(top["data"]) || json.Unmarshal(top["data"], &events) != nil {
-		return Batch{}, decode.Bad("data", "not an array of events")
+		return decode.Batch{}, decode.Bad("data", "not an array of events")
 	}
 	switch n := len(events); {
 	case n == 0:
-		return Batch{}, decode.Missing("data")
+		return decode.Batch{}, decode.Missing("data")
 	case n > lim.MaxEvents:
-		return Batch{}, &Error{Class: TooLarge, Field: "data",
+		return decode.Batch{}, &decode.Error{Class: decode.TooLarge, Field: "data",
 			Msg: strconv.Itoa(n) + " events exceed the limit of " + strconv.Itoa(lim.MaxEvents)}
 	}
-	var b Batch
+	var b decode.Batch
 	for i, raw := range events {
 		p, err := jsonParams("data["+strconv.Itoa(i)+"]", raw)
 		var h hit
@@ -85,27 +85,27 @@ func decodePayload(top map[string]json.RawMessage, lim Limits) (Batch, error) {
 }
 
 // decodeQuery reads one event sent as a GET query string.
-func decodeQuery(v []byte, lim Limits) (Batch, error) {
+func decodeQuery(v []byte, lim Limits) (decode.Batch, error) {
 	s := string(v)
 	if i := strings.IndexByte(s, '?'); i >= 0 {
 		s = s[i+1:]
 	}
 	q, err := url.ParseQuery(s)
 	if err != nil || q.Get("e") == "" {
-		return Batch{}, decode.Bad("", "not a tracker query string")
+		return decode.Batch{}, decode.Bad("", "not a tracker query string")
 	}
 	params := make(map[string]string, len(q))
 	for k, v := range q {
 		params[k] = v[0]
 	}
-	var b Batch
+	var b decode.Batch
 	h, herr := trackerHit(params)
 	add(&b, 0, h, herr, lim)
 	return b, nil
 }
 
 // trackerHit reads one event's parameters.
-func trackerHit(p map[string]string) (hit, *Error) {
+func trackerHit(p map[string]string) (hit, *decode.Error) {
 	var h hit
 	h.identify(p["uid"], p["duid"], "uid")
 	h.eventID, h.sessionID = p["eid"], p["sid"]
@@ -126,13 +126,13 @@ func trackerHit(p map[string]string) (hit, *Error) {
 }
 
 // readTrackerEvent reads ue_pr or ue_px, then co or cx.
-func (h *hit) readTrackerEvent(p map[string]string) *Error {
+func (h *hit) readTrackerEvent(p map[string]string) *decode.Error {
 	ue, field := []byte(p["ue_pr"]), "ue_pr"
 	if len(ue) == 0 {
 		if p["ue_px"] == "" {
 			return decode.Missing("ue_pr")
 		}
-		var err *Error
+		var err *decode.Error
 		if ue, err = decodeBase64("ue_px", p["ue_px"]); err != nil {
 			return err
 		}
@@ -143,7 +143,7 @@ func (h *hit) readTrackerEvent(p map[string]string) *Error {
 	}
 	co, field := []byte(p["co"]), "co"
 	if len(co) == 0 && p["cx"] != "" {
-		var err *Error
+		var err *decode.Error
 		if co, err = decodeBase64("cx", p["cx"]); err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ type rawParams struct {
 // jsonParams reads one event given as a JSON object. Values are strings;
 // numbers and booleans are read as their text, and co and ue_pr may be
 // embedded objects rather than strings holding them.
-func jsonParams(field string, b []byte) (map[string]string, *Error) {
+func jsonParams(field string, b []byte) (map[string]string, *decode.Error) {
 	var r rawParams
 	if json.Unmarshal(b, &r) != nil || firstByte(b) != '{' {
 		return nil, decode.Bad(field, "not a JSON object")
@@ -214,7 +214,7 @@ func firstByte(v []byte) byte {
 }
 
 // trackerTime reads dtm, else ttm: Unix milliseconds.
-func trackerTime(p map[string]string) (time.Time, *Error) {
+func trackerTime(p map[string]string) (time.Time, *decode.Error) {
 	field := "dtm"
 	s := p[field]
 	if s == "" {

@@ -13,7 +13,7 @@ import (
 // collection (/collections/<c>/products/…), with ?variant=<numeric id>.
 // ok is false for any other page. The URL is never quoted in an error: its
 // query string may carry tokens.
-func productFromURL(raw string) (handle, variant string, ok bool, err *Error) {
+func productFromURL(raw string) (handle, variant string, ok bool, err *decode.Error) {
 	if raw == "" {
 		return "", "", false, nil
 	}
