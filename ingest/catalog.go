@@ -18,9 +18,12 @@ import (
 // (and the DLQ for bad records) out.
 func (s *Stage) runCatalog(ctx context.Context) error {
 	group := s.cfg.GroupID + "-catalog"
+	w, err := s.newWriter()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	r := s.newReader(s.cfg.CatalogTopic, group)
-	w, closeWriter := s.newWriter()
-	defer closeWriter()
 	defer func() {
 		if err := r.Close(); err != nil {
 			s.log.Warn("closing reader", "topic", s.cfg.CatalogTopic, "err", err)

@@ -15,9 +15,12 @@ import (
 
 // runEvents is the event loop: clickstream in; Redis, interactions and DLQ out.
 func (s *Stage) runEvents(ctx context.Context) error {
+	w, err := s.newWriter()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	r := s.newReader(s.cfg.Topic, s.cfg.GroupID)
-	w, closeWriter := s.newWriter()
-	defer closeWriter()
 	defer func() {
 		if err := r.Close(); err != nil {
 			s.log.Warn("closing reader", "topic", s.cfg.Topic, "err", err)

@@ -189,14 +189,9 @@ func (s *Stage) newReader(topic, group string) *kafka.Reader {
 	})
 }
 
-// newWriter returns a producer for any topic (each message names its own)
-// and the function that closes its connections.
-func (s *Stage) newWriter() (*produce.Producer, func()) {
-	p, err := produce.New(produce.Config{Brokers: s.cfg.Brokers, TLS: s.cfg.TLS, SASL: s.cfg.SASL, MaxBatchBytes: writerBatchBytes})
-	if err != nil {
-		panic(err) // Config.Validate requires brokers
-	}
-	return p, func() { _ = p.Close() }
+// newWriter returns a producer for any topic (each message names its own).
+func (s *Stage) newWriter() (*produce.Producer, error) {
+	return produce.New(produce.Config{Brokers: s.cfg.Brokers, TLS: s.cfg.TLS, SASL: s.cfg.SASL, MaxBatchBytes: writerBatchBytes})
 }
 
 func (s *Stage) kafkaLogger(topic string) kafka.Logger {

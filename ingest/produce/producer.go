@@ -123,14 +123,19 @@ type part struct {
 func (p *Producer) assign(ctx context.Context, msgs []kafka.Message) ([]*part, error) {
 	now := time.Now()
 	byPart := map[topicPartition]*part{}
+	metas := map[string]topicMeta{} // a call names few topics: look each up once
 	var parts []*part
 	for _, m := range msgs {
 		if m.Topic == "" {
 			return nil, errors.New("produce: a record names no topic")
 		}
-		meta, err := p.meta(ctx, m.Topic)
-		if err != nil {
-			return nil, err
+		meta, ok := metas[m.Topic]
+		if !ok {
+			var err error
+			if meta, err = p.meta(ctx, m.Topic); err != nil {
+				return nil, err
+			}
+			metas[m.Topic] = meta
 		}
 		id := p.hash.Balance(m, meta.ids...)
 		key := topicPartition{m.Topic, id}
