@@ -1,10 +1,14 @@
 package scorer_test
 
 import (
+	"context"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/recsys/recsys/schemas"
@@ -78,5 +82,18 @@ func TestWithoutAModelPopularityIsServed(t *testing.T) {
 	}
 	if got := itemsOf(r); !slices.Equal(got, gids(7)) {
 		t.Fatalf("items = %v; want the popular 7 and never the seen 8", got)
+	}
+}
+
+func TestRunWithoutAWriterSaysSo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	s, err := scorer.New(scorer.Config{Brokers: h.brokers}, h.store, scorer.Models{Serving: h.loader("default")},
+		slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "Writer") {
+		t.Fatalf("Run without a Writer: %v; want an error naming the Writer", err)
 	}
 }
