@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -27,6 +28,7 @@ type benchConfig struct {
 	redisServer string
 	external    bool
 	cpuProfile  string
+	heapProfile string
 	stages      []string
 	synth       synth.Config
 	pipeline    config
@@ -42,6 +44,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.str(&bc.redisServer, "redis-server", "", "redis-server binary for the embedded default")
 	f.boolean(&bc.external, "external", false, "use --brokers and --redis instead of the embedded broker and Redis")
 	f.str(&bc.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the measured run to this file")
+	f.str(&bc.heapProfile, "heap-profile", "", "write a Go heap profile at the end of the measured run to this file")
 	f.list(&bc.stages, "stages", "ingest,scorer,trainer", "stages to run: all three, or ingest alone to measure its capacity")
 	f.int(&bc.synth.Users, "users", 20000, "synthetic shoppers")
 	f.int(&bc.synth.Products, "products", 5000, "synthetic products")
@@ -97,7 +100,7 @@ func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 	}
 	reg := prometheus.NewRegistry()
 	var rep benchReport
-	_, err = withPipeline(ctx, c, bc.stages, reg, slog.New(slog.DiscardHandler), func(ctx context.Context, watch *outputWatch) error {
+	_, err = withPipeline(ctx, c, bc.stages, reg, slog.New(slog.DiscardHandler), false, func(ctx context.Context, watch *outputWatch) error {
 		return driveBench(ctx, bc, gen, reg, watch, broker, &rep, stdout)
 	})
 	if err != nil {
@@ -171,6 +174,9 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	rep.sent = sent
 	rep.samples = sampler.stop()
 	stopProfile()
+	if err := writeHeapProfile(bc.heapProfile); err != nil {
+		return err
+	}
 	dctx, cancelDrain := context.WithTimeout(ctx, 30*time.Second)
 	defer cancelDrain()
 	_ = waitDrained(dctx, reg, bc.scoring()) // latency of the last lists too; a pipeline that cannot drain shows as lag
@@ -225,4 +231,22 @@ func startCPUProfile(path string) (func(), error) {
 			f.Close()
 		})
 	}, nil
+}
+
+// writeHeapProfile writes a heap profile to path (none when path is empty),
+// after a collection so that it shows what is live.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,7 +77,15 @@ func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 }
 
 func TestBenchMeasuresIngestAlone(t *testing.T) {
-	out := runBenchForTest(t, "--stages", "ingest", "--users", "3000") // enough events for 3 s flat out
+	dir := t.TempDir()
+	cpu, heap := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "heap.pprof")
+	out := runBenchForTest(t, "--stages", "ingest", "--users", "3000", // enough events for 3 s flat out
+		"--cpu-profile", cpu, "--heap-profile", heap)
+	for _, p := range []string{cpu, heap} {
+		if b, err := os.ReadFile(p); err != nil || len(b) < 100 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s is not a gzipped profile (%d bytes, %v)", p, len(b), err)
+		}
+	}
 	if in := number(t, out, `(?m)^ingest +(\d+) events/s sustained`); in <= 0 {
 		t.Errorf("ingest %v events/s:\n%s", in, out)
 	}

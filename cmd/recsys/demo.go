@@ -66,7 +66,7 @@ func demo(ctx context.Context, dc demoConfig, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	reg := prometheus.NewRegistry()
 	var sum demoSummary
-	watch, err := withPipeline(ctx, &c, stageNames, reg, log, func(ctx context.Context, watch *outputWatch) error {
+	watch, err := withPipeline(ctx, &c, stageNames, reg, log, true, func(ctx context.Context, watch *outputWatch) error {
 		return driveDemo(ctx, &c, gen, events, dc, reg, watch, &sum, stdout)
 	})
 	if err != nil {

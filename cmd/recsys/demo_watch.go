@@ -19,7 +19,7 @@ type outputWatch struct {
 	brokers []string
 	topic   string
 	mu      sync.Mutex
-	latest  map[string][]byte // the latest list of each user (the record key), decoded when asked for
+	latest  map[string][]byte // the latest list of each user (the record key), decoded when asked for; nil: none kept
 	lists   int
 	hist    *latencyHist
 	// delivery measures from the list's own Kafka timestamp (its produce)
@@ -27,8 +27,15 @@ type outputWatch struct {
 	delivery *latencyHist
 }
 
-func newOutputWatch(brokers []string, topic string) *outputWatch {
-	return &outputWatch{brokers: brokers, topic: topic, latest: map[string][]byte{}, hist: newLatencyHist(), delivery: newLatencyHist()}
+// newOutputWatch watches topic; keepLists keeps every user's latest list for
+// recommendation (the demo shows them; the bench does not, so that its
+// memory is recsys's).
+func newOutputWatch(brokers []string, topic string, keepLists bool) *outputWatch {
+	w := &outputWatch{brokers: brokers, topic: topic, hist: newLatencyHist(), delivery: newLatencyHist()}
+	if keepLists {
+		w.latest = map[string][]byte{}
+	}
+	return w
 }
 
 // resetLatency starts a new measurement window.
@@ -56,7 +63,9 @@ func (w *outputWatch) run(ctx context.Context) error {
 		now := time.Now()
 		w.mu.Lock()
 		w.lists++
-		w.latest[string(m.Key)] = m.Value
+		if w.latest != nil {
+			w.latest[string(m.Key)] = m.Value
+		}
 		if src, ok := scorer.SourceTime(m.Headers); ok {
 			w.hist.observe(now.Sub(src))
 			w.delivery.observe(now.Sub(m.Time))

@@ -41,15 +41,16 @@ func (e *embedded) Close() {
 	e.broker.Close()
 }
 
-// withPipeline runs the stages named and an output watcher while drive runs,
-// then stops them. An error of drive, of a stage or of the watcher is returned.
-func withPipeline(ctx context.Context, c *config, stages []string, reg *prometheus.Registry, log *slog.Logger,
+// withPipeline runs the stages named and an output watcher (keeping each
+// user's latest list when keepLists) while drive runs, then stops them. An
+// error of drive, of a stage or of the watcher is returned.
+func withPipeline(ctx context.Context, c *config, stages []string, reg *prometheus.Registry, log *slog.Logger, keepLists bool,
 	drive func(ctx context.Context, watch *outputWatch) error) (*outputWatch, error) {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	g, gctx := errgroup.WithContext(pctx)
 	g.Go(func() error { return runPipeline(gctx, c, stages, log, reg) })
-	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations)
+	watch := newOutputWatch(c.Brokers, c.Topics.Recommendations, keepLists)
 	g.Go(func() error { return watch.run(gctx) })
 	g.Go(func() error {
 		defer stop()

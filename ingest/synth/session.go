@@ -36,17 +36,35 @@ type session struct {
 	end    time.Time
 	rng    *rand.Rand
 	user   *shopper
-	id     string
 	t      time.Time
-	events []schemas.Event
+	events []step
 	cart   []cartLine
 	viewed []int32
 }
 
+// step is one event of a pending session, kept to 16 bytes: a stream holds
+// a session per shopper, and full events would make the generator's memory
+// (which the bench counts with recsys's) grow with its longest sessions.
+type step struct {
+	at      int64 // Unix nanoseconds
+	product int32
+	qty     int16
+	kind    uint8 // index in schemas.EventTypes
+}
+
+// event makes the full event of st in session id of user.
+func (s *session) event(st step, user *shopper, id string) schemas.Event {
+	pr := &s.cat.products[st.product]
+	return schemas.Event{
+		UserID: user.id, SessionID: id, Type: schemas.EventTypes[st.kind], Product: pr.GID,
+		Quantity: int(st.qty), Price: pr.Price, Currency: Currency, Time: time.Unix(0, st.at).In(s.end.Location()),
+	}
+}
+
 // run appends to events the session of user starting at start, cut at
 // s.end, and returns them.
-func (s *session) run(events []schemas.Event, user *shopper, rng *rand.Rand, id string, start time.Time) []schemas.Event {
-	s.events, s.user, s.rng, s.id, s.t = events, user, rng, id, start
+func (s *session) run(events []step, user *shopper, rng *rand.Rand, start time.Time) []step {
+	s.events, s.user, s.rng, s.t = events, user, rng, start
 	s.cart, s.viewed = s.cart[:0], s.viewed[:0]
 	p := s.popular(s.category())
 	for {
@@ -59,7 +77,8 @@ func (s *session) run(events []schemas.Event, user *shopper, rng *rand.Rand, id 
 	}
 	s.checkout()
 	n := len(s.events)
-	for n > 0 && s.events[n-1].Time.After(s.end) {
+	end := s.end.UnixNano()
+	for n > 0 && s.events[n-1].at > end {
 		n--
 	}
 	return s.events[:n]
@@ -158,9 +177,5 @@ func (s *session) wait(sec, lo, hi float64) {
 // emit appends an event of the session at the current time. EventID is set
 // when the event leaves the stream, in global order.
 func (s *session) emit(t schemas.EventType, p int32, qty int) {
-	pr := &s.cat.products[p]
-	s.events = append(s.events, schemas.Event{
-		UserID: s.user.id, SessionID: s.id, Type: t, Product: pr.GID,
-		Quantity: qty, Price: pr.Price, Currency: Currency, Time: s.t,
-	})
+	s.events = append(s.events, step{at: s.t.UnixNano(), product: p, qty: int16(qty), kind: uint8(slices.Index(schemas.EventTypes, t))})
 }

@@ -14,8 +14,9 @@ import (
 type cursor struct {
 	user     int
 	rng      *rand.Rand
-	events   []schemas.Event // the current session
-	pos      int             // next event of events to emit
+	events   []step // the current session
+	pos      int    // next event of events to emit
+	id       string // of the current session
 	sessions int
 }
 
@@ -47,7 +48,7 @@ func (g *Generator) newStream() *stream {
 // generates the user's next session.
 func (s *stream) pop() schemas.Event {
 	c := s.pending[0]
-	ev := c.events[c.pos]
+	ev := s.session.event(c.events[c.pos], &s.g.users[c.user], c.id)
 	c.pos++
 	if c.pos < len(c.events) || s.refill(c, ev.Time.Add(SessionGap)) {
 		heap.Fix(&s.pending, 0)
@@ -70,8 +71,8 @@ func (s *stream) refill(c *cursor, from time.Time) bool {
 		return false
 	}
 	c.sessions++
-	id := s.g.prefix + "-" + u.id + "-" + strconv.Itoa(c.sessions)
-	c.events = s.session.run(c.events[:0], u, c.rng, id, start)
+	c.id = s.g.prefix + "-" + u.id + "-" + strconv.Itoa(c.sessions)
+	c.events = s.session.run(c.events[:0], u, c.rng, start)
 	c.pos = 0
 	return len(c.events) > 0
 }
@@ -83,11 +84,11 @@ type cursors []*cursor
 func (h cursors) Len() int { return len(h) }
 
 func (h cursors) Less(i, j int) bool {
-	a, b := h[i].events[h[i].pos].Time, h[j].events[h[j].pos].Time
-	if a.Equal(b) {
+	a, b := h[i].events[h[i].pos].at, h[j].events[h[j].pos].at
+	if a == b {
 		return h[i].user < h[j].user
 	}
-	return a.Before(b)
+	return a < b
 }
 
 func (h cursors) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
