@@ -47,6 +47,11 @@ type Config struct {
 	// (a wait under 1ms often takes 1ms), and batches grow with the load
 	// anyway. Default: 0, no wait.
 	BatchLinger time.Duration
+	// CommitInterval is how often the offsets of finished batches are
+	// committed, in the background: a commit is then not a round trip in
+	// every batch's path, and a crash redelivers at most this much more.
+	// Default: 0, a synchronous commit after every batch.
+	CommitInterval time.Duration
 	// Format is FormatAuto ("auto") or the name of one Format to decode every
 	// record with ("confluent-avro", "avro", "snowplow", "snowplow-enriched",
 	// "shopify", "json"). Default: "auto".
@@ -153,8 +158,8 @@ func (c Config) Validate() error {
 	if c.BatchSize < 1 || c.BatchSize > 100_000 {
 		errs = append(errs, fmt.Errorf("ingest: batch size %d: must be in 1..100000", c.BatchSize))
 	}
-	if c.BatchLinger < 0 || c.ShutdownTimeout < 0 {
-		errs = append(errs, errors.New("ingest: batch linger and shutdown timeout must not be negative"))
+	if c.BatchLinger < 0 || c.ShutdownTimeout < 0 || c.CommitInterval < 0 {
+		errs = append(errs, errors.New("ingest: batch linger, commit interval and shutdown timeout must not be negative"))
 	}
 	if c.Format != FormatAuto && !slices.Contains(formatNames(), c.Format) {
 		errs = append(errs, fmt.Errorf("ingest: format %q: want %q or one of %q", c.Format, FormatAuto, formatNames()))

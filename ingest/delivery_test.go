@@ -115,6 +115,30 @@ func TestCancelAndRestartInTheSameGroupAppliesEveryEventOnceAndLosesNone(t *test
 	}
 }
 
+func TestCommitsInTheBackgroundAreFlushedWhenTheStageStops(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	const users, perUser = 10, 6
+	steps := stream(h, users, perUser)
+	running := h.cfg
+	running.CommitInterval = 20 * time.Millisecond
+	first := h.start(running)
+	h.produce(slices.Concat(steps[:perUser/2]...)...)
+	eventually(t, "commits while running", func() bool { return h.committed(running.GroupID, running.Topic) == users*perUser/2 })
+	first.stop()
+
+	// An interval longer than the test: only the flush at shutdown commits.
+	stopping := running
+	stopping.CommitInterval = time.Hour
+	second := h.start(stopping)
+	h.produce(slices.Concat(steps[perUser/2:]...)...)
+	eventually(t, "every event applied", func() bool { return second.outcome("applied") == users*perUser/2 })
+	second.stop()
+	if c := h.committed(stopping.GroupID, stopping.Topic); c != users*perUser {
+		t.Fatalf("committed %d offsets after stopping, want %d", c, users*perUser)
+	}
+}
+
 // referencePopularity applies the interactions once, in source order, to a
 // fresh prefix of the same Redis and returns its popularity.
 func referencePopularity(t *testing.T, h *harness, ins map[string]schemas.Interaction) []schemas.ScoredItem {

@@ -128,6 +128,7 @@ func TestConfigValidateSaysWhatIsWrongWithEachField(t *testing.T) {
 		{name: "an unknown format is invalid", mod: func(c *ingest.Config) { c.Format = "xml" }, want: "format"},
 		{name: "a skew beyond the max future is invalid", mod: func(c *ingest.Config) { c.Limits.MaxFutureSkew = 48 * time.Hour }, want: "skew"},
 		{name: "a negative linger is invalid", mod: func(c *ingest.Config) { c.BatchLinger = -time.Millisecond }, want: "linger"},
+		{name: "a negative commit interval is invalid", mod: func(c *ingest.Config) { c.CommitInterval = -time.Millisecond }, want: "commit interval"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -174,7 +174,7 @@ func (s *Stage) newReader(topic, group string) *kafka.Reader {
 		GroupID:        group,
 		Topic:          topic,
 		StartOffset:    kafka.FirstOffset,
-		CommitInterval: 0, // synchronous: CommitMessages returns once the broker has the offsets
+		CommitInterval: s.cfg.CommitInterval, // 0: CommitMessages returns once the broker has the offsets
 		QueueCapacity:  s.cfg.BatchSize,
 		MinBytes:       1,
 		MaxBytes:       max(10<<20, 2*s.cfg.Limits.MaxRecordBytes),

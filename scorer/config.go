@@ -70,6 +70,9 @@ type Config struct {
 	// BatchLinger waits this long for more records after taking those
 	// already fetched. Default: 0, no wait (see ingest.Config.BatchLinger).
 	BatchLinger time.Duration
+	// CommitInterval commits offsets in the background this often (see
+	// ingest.Config.CommitInterval). Default: 0, after every batch.
+	CommitInterval time.Duration
 	// PollInterval re-reads the current model pointer in case an announcement was missed. Default: 30s.
 	PollInterval time.Duration
 	// CacheTTL: how long a Stage reuses the catalog entries (availability,
@@ -140,7 +143,7 @@ func (c Config) Validate() error {
 	if c.Format != "json" && c.Format != "avro" {
 		errs = append(errs, fmt.Errorf("scorer: format %q must be json or avro", c.Format))
 	}
-	if c.BatchLinger < 0 || c.PollInterval < 0 || c.Debounce < 0 || c.AttributionWindow < 0 {
+	if c.BatchLinger < 0 || c.CommitInterval < 0 || c.PollInterval < 0 || c.Debounce < 0 || c.AttributionWindow < 0 {
 		errs = append(errs, errors.New("scorer: durations must not be negative"))
 	}
 	if c.Shadowed() && c.ShadowModel == c.ModelName && c.ShadowVersion == "" {

@@ -16,7 +16,7 @@ func (s *Stage) consume(ctx context.Context) error {
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: s.cfg.Brokers, GroupID: s.cfg.GroupID, Topic: s.cfg.Topic,
 		Dialer:      s.cfg.dialer(),
-		StartOffset: kafka.FirstOffset, CommitInterval: 0, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 500 * time.Millisecond,
+		StartOffset: kafka.FirstOffset, CommitInterval: s.cfg.CommitInterval, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 500 * time.Millisecond,
 		QueueCapacity: s.cfg.BatchSize, ReadLagInterval: -1,
 		// kafka-go sleeps ReadBackoffMin (default 100ms) after an idle fetch
 		// that missed its own deadline: a latency spike. Back off from 2ms.
@@ -85,6 +85,11 @@ func (s *Stage) process(ctx context.Context, rd *kafka.Reader, loop *loopState, 
 		p := partition{m.Topic, m.Partition}
 		loop.fetched[p] = max(loop.fetched[p], m.Offset)
 	}
+	if len(batch) > 0 {
+		s.metrics.batchSize.Observe(float64(len(batch)))
+	}
+	start := time.Now()
+	defer func() { s.metrics.batchSecs.Observe(time.Since(start).Seconds()) }()
 	// Finish the work in hand even if ctx ends now.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -13,6 +13,8 @@ type metrics struct {
 	debounced  prometheus.Counter
 	swaps      prometheus.Counter
 	retries    prometheus.Counter
+	batchSize  prometheus.Histogram
+	batchSecs  prometheus.Histogram
 	redis      prometheus.Histogram
 	produce    prometheus.Histogram
 	latency    prometheus.Histogram
@@ -46,6 +48,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		debounced: counter("recsys_scorer_debounced_total", "Events held for a user's trailing list (a burst within --debounce)."),
 		swaps:     counter("recsys_scorer_model_swaps_total", "Model versions loaded."),
 		retries:   counter("recsys_scorer_retries_total", "Batches retried after a transient failure."),
+		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "recsys_scorer_batch_size", Help: "Interactions per scorer batch.", Buckets: prometheus.ExponentialBuckets(1, 2, 15),
+		}),
+		batchSecs: histogram("recsys_scorer_batch_seconds", "Finishing one batch: reading, ranking, producing, recording and committing, retries included."),
 		redis:     histogram("recsys_scorer_redis_seconds", "Reading user state for a batch."),
 		produce:   histogram("recsys_scorer_produce_seconds", "Producing a batch of lists."),
 		latency:   histogram("recsys_event_to_recommendation_seconds", "From the input event's Kafka timestamp to its list being produced (lists answered at once)."),
@@ -63,7 +69,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, r := range []string{schemas.ReasonPersonalized, schemas.ReasonPopular, schemas.ReasonBackfill} {
 		m.lists.WithLabelValues(r)
 	}
-	for _, c := range []prometheus.Collector{m.events, m.lists, m.coalesced, m.debounced, m.swaps, m.retries, m.redis,
+	for _, c := range []prometheus.Collector{m.events, m.lists, m.coalesced, m.debounced, m.swaps, m.retries, m.batchSize, m.batchSecs, m.redis,
 		m.produce, m.latency, m.attributed, m.attrLists, m.attrEvents, m.attrRate, m.api} {
 		if err := reg.Register(c); err != nil {
 			return nil, err

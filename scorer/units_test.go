@@ -92,9 +92,9 @@ func TestRuleFlagsParse(t *testing.T) {
 
 func TestConfigValidateNamesEveryBadRule(t *testing.T) {
 	c := Config{Brokers: []string{"b"}, Rules: Rules{ExploreShare: 1, Pinned: []string{"nope"}, Depth: 50},
-		ShadowModel: "default"}
+		ShadowModel: "default", CommitInterval: -time.Second}
 	err := c.Validate()
-	for _, want := range []string{"explore share", "pinned", "depth", "shadow"} {
+	for _, want := range []string{"explore share", "pinned", "depth", "shadow", "durations"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v; want it to mention %s", err, want)
 		}

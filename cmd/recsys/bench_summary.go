@@ -24,13 +24,16 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 		fmt.Fprintf(w, "                        the synthetic shop ran out of events after %s: raise --users for a longer run\n", r.exhausted.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "ingest                  %.0f events/s sustained (mean of %d one-second samples)\n", in/n, len(r.samples))
-	if b := r.end.batches - r.start.batches; b > 0 {
+	if b := r.end.ingestBatches.minus(r.start.ingestBatches); b.batches > 0 {
 		fmt.Fprintf(w, "ingest batches          %.0f records on average; per batch %s applying to Redis, %s producing\n",
-			(r.end.batchRecords-r.start.batchRecords)/b, ms(secs((r.end.redisSecs-r.start.redisSecs)/b)),
-			ms(secs((r.end.produceSecs-r.start.produceSecs)/b)))
+			b.records/b.batches, ms(secs(b.redis/b.batches)), ms(secs(b.produce/b.batches)))
 	}
 	if bc.scoring() {
 		fmt.Fprintf(w, "scorer                  %.0f events/s, %.0f lists/s (a user's events in one batch share a list)\n", sc/n, ls/n)
+		if b := r.end.scorerBatches.minus(r.start.scorerBatches); b.batches > 0 {
+			fmt.Fprintf(w, "scorer batches          %.0f interactions on average; per batch %s in all, of which %s reading users, %s producing\n",
+				b.records/b.batches, ms(secs(b.total/b.batches)), ms(secs(b.redis/b.batches)), ms(secs(b.produce/b.batches)))
+		}
 		fmt.Fprintf(w, "event→recommendation    p50 %s · p95 %s · p99 %s · max %s over %d lists\n",
 			ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.maximum), r.latency.measured)
 		fmt.Fprintf(w, "  of which to a consumer p50 %s · p99 %s (from the list's Kafka timestamp, ms resolution)\n",

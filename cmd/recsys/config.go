@@ -36,6 +36,7 @@ type infra struct {
 	IngestWorkers   int
 	ScorerWorkers   int
 	ShutdownTimeout time.Duration
+	CommitInterval  time.Duration
 	LogFormat       string
 	LogLevel        string
 }
@@ -71,6 +72,7 @@ func (c *config) define(f *flagSet) {
 	f.str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.int(&c.Store.HistoryLen, "history-len", 200, "events kept per user in Redis")
 	f.dur(&c.BatchLinger, "batch-linger", 0, "after taking the records already fetched, wait this long for more before handling a batch (0: batches grow with the load alone)")
+	f.dur(&c.CommitInterval, "commit-interval", 100*time.Millisecond, "commit consumed offsets in the background this often (0: synchronously after every batch)")
 	f.dur(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, finish and commit the batch in hand within this long")
 	f.dur(&c.Store.PopularityHalfLife, "popularity-half-life", 72*time.Hour, "half-life of trending popularity")
 	c.sec.define(f)
@@ -105,8 +107,8 @@ func (c *config) defineStages(f *flagSet) {
 // finish copies shared settings into each stage's Config and validates all.
 func (c *config) finish() error {
 	in := &c.Ingest
-	in.BatchLinger, in.ShutdownTimeout = c.BatchLinger, c.ShutdownTimeout
-	c.Scorer.ShutdownTimeout, c.Scorer.BatchLinger = c.ShutdownTimeout, c.BatchLinger
+	in.BatchLinger, in.ShutdownTimeout, in.CommitInterval = c.BatchLinger, c.ShutdownTimeout, c.CommitInterval
+	c.Scorer.ShutdownTimeout, c.Scorer.BatchLinger, c.Scorer.CommitInterval = c.ShutdownTimeout, c.BatchLinger, c.CommitInterval
 	in.Brokers, in.Topic, in.DLQTopic, in.OutputTopic, in.CatalogTopic =
 		c.Brokers, c.Topics.Events, c.Topics.DLQ, c.Topics.Interactions, c.Topics.Catalog
 	sc := &c.Scorer

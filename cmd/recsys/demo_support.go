@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,9 +98,34 @@ func waitDrained(ctx context.Context, reg *prometheus.Registry, scoring bool) er
 type counts struct {
 	ingested, forwarded, duplicates, dlq, scored, lists float64
 	dlqByClass                                          map[string]float64
-	// ingest's batches: how many, their records, and the seconds spent
-	// applying them to Redis and producing their output.
-	batches, batchRecords, redisSecs, produceSecs float64
+	ingestBatches, scorerBatches                        batchTimes
+}
+
+// batchTimes sums a stage's batch histograms: how many batches, their
+// records, and the seconds spent in Redis (ingest: applying; the scorer:
+// reading users), producing, and in all (the scorer: the whole batch).
+type batchTimes struct{ batches, records, redis, produce, total float64 }
+
+func (b batchTimes) minus(o batchTimes) batchTimes {
+	return batchTimes{b.batches - o.batches, b.records - o.records, b.redis - o.redis, b.produce - o.produce, b.total - o.total}
+}
+
+// observe adds h, the histogram name of one of a stage's batch histograms, to b.
+func (b *batchTimes) observe(name string, h interface {
+	GetSampleCount() uint64
+	GetSampleSum() float64
+}) {
+	switch {
+	case strings.HasSuffix(name, "_batch_size"):
+		b.batches += float64(h.GetSampleCount())
+		b.records += h.GetSampleSum()
+	case strings.HasSuffix(name, "_redis_seconds"):
+		b.redis += h.GetSampleSum()
+	case strings.HasSuffix(name, "_produce_seconds"):
+		b.produce += h.GetSampleSum()
+	case strings.HasSuffix(name, "_batch_seconds"):
+		b.total += h.GetSampleSum()
+	}
 }
 
 func gatherCounts(reg *prometheus.Registry) counts {
@@ -130,13 +156,10 @@ func gatherCounts(reg *prometheus.Registry) counts {
 				c.scored += v
 			case "recsys_scorer_recommendations_total":
 				c.lists += v
-			case "recsys_ingest_batch_size":
-				c.batches += float64(m.GetHistogram().GetSampleCount())
-				c.batchRecords += m.GetHistogram().GetSampleSum()
-			case "recsys_ingest_redis_seconds":
-				c.redisSecs += m.GetHistogram().GetSampleSum()
-			case "recsys_ingest_produce_seconds":
-				c.produceSecs += m.GetHistogram().GetSampleSum()
+			case "recsys_ingest_batch_size", "recsys_ingest_redis_seconds", "recsys_ingest_produce_seconds":
+				c.ingestBatches.observe(mf.GetName(), m.GetHistogram())
+			case "recsys_scorer_batch_size", "recsys_scorer_redis_seconds", "recsys_scorer_produce_seconds", "recsys_scorer_batch_seconds":
+				c.scorerBatches.observe(mf.GetName(), m.GetHistogram())
 			}
 		}
 	}
