@@ -22,6 +22,7 @@ type benchSample struct {
 	at                      time.Duration
 	ingested, scored, lists float64 // per second
 	scoreLag                float64
+	p99, max                time.Duration // event→recommendation latency within the second
 	procs                   [numProcs]procSample
 }
 
@@ -126,6 +127,7 @@ func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWa
 	go func() { // joined by stop
 		defer s.wg.Done()
 		prev, prevUse, prevAt := gatherCounts(reg), m.read(ctx), time.Now()
+		watch.takeRecent()
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
@@ -139,6 +141,7 @@ func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWa
 					at: now.Sub(s.start), ingested: (c.ingested - prev.ingested) / secs, scored: (c.scored - prev.scored) / secs,
 					lists: (c.lists - prev.lists) / secs, scoreLag: c.forwarded - c.scored,
 				}
+				b.p99, b.max = watch.takeRecent()
 				for k := range use {
 					b.procs[k] = procSample{cores: (use[k].cpu - prevUse[k].cpu).Seconds() / secs, rssMB: use[k].rssMB, ok: use[k].ok && prevUse[k].ok}
 				}
@@ -152,7 +155,8 @@ func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWa
 }
 
 func (b benchSample) printLine(w io.Writer) {
-	fmt.Fprintf(w, "  [%3.0fs] ingest %6.0f ev/s · scorer %6.0f ev/s · %5.0f lists/s · lag %6.0f", b.at.Seconds(), b.ingested, b.scored, b.lists, b.scoreLag)
+	fmt.Fprintf(w, "  [%3.0fs] ingest %6.0f ev/s · scorer %6.0f ev/s · %5.0f lists/s · lag %6.0f · p99 %6s max %6s",
+		b.at.Seconds(), b.ingested, b.scored, b.lists, b.scoreLag, ms(b.p99), ms(b.max))
 	for k, p := range b.procs {
 		if p.ok {
 			fmt.Fprintf(w, " · %s %.2f cores %4.0f MB", procNames[k], p.cores, p.rssMB)

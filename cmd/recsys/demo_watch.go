@@ -22,6 +22,7 @@ type outputWatch struct {
 	latest  map[string][]byte // the latest list of each user (the record key), decoded when asked for; nil: none kept
 	lists   int
 	hist    *latencyHist
+	recent  *latencyHist // since the last takeRecent: the bench's per-second p99
 	// delivery measures from the list's own Kafka timestamp (its produce)
 	// to its arrival here: the output topic's share of the latency.
 	delivery *latencyHist
@@ -31,7 +32,7 @@ type outputWatch struct {
 // recommendation (the demo shows them; the bench does not, so that its
 // memory is recsys's).
 func newOutputWatch(brokers []string, topic string, keepLists bool) *outputWatch {
-	w := &outputWatch{brokers: brokers, topic: topic, hist: newLatencyHist(), delivery: newLatencyHist()}
+	w := &outputWatch{brokers: brokers, topic: topic, hist: newLatencyHist(), recent: newLatencyHist(), delivery: newLatencyHist()}
 	if keepLists {
 		w.latest = map[string][]byte{}
 	}
@@ -68,10 +69,21 @@ func (w *outputWatch) run(ctx context.Context) error {
 		}
 		if src, ok := scorer.SourceTime(m.Headers); ok {
 			w.hist.observe(now.Sub(src))
+			w.recent.observe(now.Sub(src))
 			w.delivery.observe(now.Sub(m.Time))
 		}
 		w.mu.Unlock()
 	}
+}
+
+// takeRecent returns the p99 and the maximum latency since the last call.
+func (w *outputWatch) takeRecent() (p99, maximum time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p99, maximum = w.recent.quantile(0.99), w.recent.max
+	clear(w.recent.counts)
+	w.recent.n, w.recent.max = 0, 0
+	return p99, maximum
 }
 
 // stats returns the lists seen and the latency of the current window.
