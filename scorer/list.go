@@ -31,8 +31,14 @@ type builder struct {
 	perCat   map[string]int
 }
 
-func newBuilder(n int, rules *Rules, look *lookup, excluded map[string]bool) *builder {
-	return &builder{n: n, rules: rules, look: look, excluded: excluded, has: map[string]bool{}, perCat: map[string]int{}}
+// reset empties b for a new list, keeping the room of its slice and maps.
+func (b *builder) reset(n int, rules *Rules, look *lookup, excluded map[string]bool) {
+	if b.has == nil {
+		b.has, b.perCat = map[string]bool{}, map[string]int{}
+	}
+	clear(b.has)
+	clear(b.perCat)
+	b.n, b.rules, b.look, b.excluded, b.items = n, rules, look, excluded, b.items[:0]
 }
 
 func (b *builder) full() bool { return len(b.items) >= b.n }
@@ -129,9 +135,12 @@ func (b *builder) fromModel() bool {
 }
 
 func candidates(items []schemas.ScoredItem, source string) []candidate {
-	out := make([]candidate, len(items))
-	for k, it := range items {
-		out[k] = candidate{gid: it.ProductGID, score: it.Score, source: source}
+	return appendCandidates(make([]candidate, 0, len(items)), items, source)
+}
+
+func appendCandidates(out []candidate, items []schemas.ScoredItem, source string) []candidate {
+	for _, it := range items {
+		out = append(out, candidate{gid: it.ProductGID, score: it.Score, source: source})
 	}
 	return out
 }

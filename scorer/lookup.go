@@ -24,6 +24,10 @@ type lookup struct {
 	cache    *cache
 	products map[string]productInfo          // every product asked about, found or not
 	trending map[string][]schemas.ScoredItem // category → products; global = all
+	// Scratch space of the lists assembled one after another with this
+	// lookup, reused so that a list allocates little more than its result.
+	builder builder
+	lead    []candidate
 }
 
 func newLookup(store *features.Store, c *cache) *lookup {

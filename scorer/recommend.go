@@ -106,7 +106,8 @@ func (s *Stage) plan(model Ranker, r request) plan {
 // trending. It reports whether the list needs trending lists not read yet.
 func (s *Stage) assemble(p *plan, haveModel bool, look *lookup) (built, bool) {
 	n := p.req.n
-	b := newBuilder(n, &s.cfg.Rules, look, p.excluded)
+	b := &look.builder
+	b.reset(n, &s.cfg.Rules, look, p.excluded)
 	cat := look.recentCategory(p.req.user.History)
 	var trendItems []schemas.ScoredItem
 	if cat != global {
@@ -119,7 +120,9 @@ func (s *Stage) assemble(p *plan, haveModel bool, look *lookup) (built, bool) {
 	}
 	lead := p.ranked
 	if p.cold {
-		lead = slices.Concat(candidates(trendItems, SourceTrending), candidates(pop, SourcePopular), p.ranked)
+		lead = appendCandidates(look.lead[:0], trendItems, SourceTrending)
+		lead = append(appendCandidates(lead, pop, SourcePopular), p.ranked...)
+		look.lead = lead
 	}
 	rest := b.offerUntil(lead, n-s.cfg.exploreSlots(n))
 	b.offerUntil(p.explore, n)

@@ -46,7 +46,10 @@ func TestDebouncerAnswersTheFirstAtOnceAndHoldsTheRestOfABurst(t *testing.T) {
 
 func TestBuilderScoresFollowTheOrderOfTheList(t *testing.T) {
 	rules := Rules{}.withDefaults()
-	b := newBuilder(5, &rules, newLookup(nil, newCache(0)), map[string]bool{"x": true})
+	var b builder
+	b.reset(3, &rules, newLookup(nil, newCache(0)), nil)
+	b.offer(candidate{gid: "left over", source: SourceModel}) // reset empties what an earlier list left
+	b.reset(5, &rules, newLookup(nil, newCache(0)), map[string]bool{"x": true})
 	for _, c := range []candidate{
 		{gid: "pin", source: SourcePinned}, {gid: "m1", score: 0.8, source: SourceModel},
 		{gid: "x", score: 0.7, source: SourceModel}, {gid: "new", source: SourceExplore},
