@@ -29,6 +29,7 @@ type benchConfig struct {
 	external    bool
 	cpuProfile  string
 	heapProfile string
+	retrain     time.Duration
 	stages      []string
 	synth       synth.Config
 	pipeline    config
@@ -45,6 +46,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	f.boolean(&bc.external, "external", false, "use --brokers and --redis instead of the embedded broker and Redis")
 	f.str(&bc.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the measured run to this file")
 	f.str(&bc.heapProfile, "heap-profile", "", "write a Go heap profile at the end of the measured run to this file")
+	f.dur(&bc.retrain, "retrain", 0, "retrain every this long during the run, to measure the pipeline while the trainer works (0: train once, before measuring)")
 	f.list(&bc.stages, "stages", "ingest,scorer,trainer", "stages to run: all three, or ingest alone to measure its capacity")
 	f.int(&bc.synth.Users, "users", 20000, "synthetic shoppers")
 	f.int(&bc.synth.Products, "products", 5000, "synthetic products")
@@ -90,6 +92,9 @@ func bench(ctx context.Context, bc *benchConfig, stdout io.Writer) error {
 	}
 	c.MetricsAddr = ""
 	c.Trainer.Interval, c.Trainer.FirstRetry, c.Trainer.MinEvents = 24*time.Hour, time.Second, 1000
+	if bc.retrain > 0 {
+		c.Trainer.Interval = bc.retrain
+	}
 	if err := c.finish(); err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 		fmt.Fprintf(w, "  of which to a consumer p50 %s · p99 %s (from the list's Kafka timestamp, ms resolution)\n",
 			ms(r.latency.deliveryP50), ms(r.latency.deliveryP99))
 		fmt.Fprintf(w, "scorer lag at the end   %.0f interactions\n", r.end.forwarded-r.end.scored)
+		r.printTrainer(w, bc)
 	} else {
 		fmt.Fprintf(w, "scorer                  not run (--stages %s)\n", strings.Join(bc.stages, ","))
 	}
@@ -88,3 +89,18 @@ func slope(xs, ys []float64) float64 {
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// printTrainer says how often the trainer ran while the bench measured.
+func (r *benchReport) printTrainer(w io.Writer, bc *benchConfig) {
+	runs := r.end.trainRuns - r.start.trainRuns
+	if bc.retrain <= 0 {
+		fmt.Fprintf(w, "trainer                 trained before measuring (--retrain retrains during the run); runs finished during it: %.0f\n", runs)
+		return
+	}
+	each := 0.0
+	if runs > 0 {
+		each = (r.end.trainSecs - r.start.trainSecs) / runs
+	}
+	fmt.Fprintf(w, "trainer                 runs finished during the run: %.0f (%.0f promoted), %.1f s each, retraining every %s\n",
+		runs, r.end.trainPromoted-r.start.trainPromoted, each, bc.retrain)
+}

@@ -66,6 +66,9 @@ func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 	if p99 := number(t, out, `p99 ([\d.]+)ms`); p99 <= 0 {
 		t.Errorf("p99 %v ms:\n%s", p99, out)
 	}
+	if runs := number(t, out, `(?m)^trainer +trained before measuring.*runs finished during it: (\d+)`); runs != 0 {
+		t.Errorf("the trainer ran %v times during a run without --retrain:\n%s", runs, out)
+	}
 	if dlq := number(t, out, `(?m)^dead-letter queue +(\d+)`); dlq != 0 {
 		t.Errorf("%v records dead-lettered from clean synthetic input:\n%s", dlq, out)
 	}
@@ -73,6 +76,16 @@ func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 		if rss := number(t, out, `(?m)^`+proc+` +[\d.]+ cores · rss (\d+) MB`); rss <= 0 {
 			t.Errorf("%s rss %v MB:\n%s", proc, rss, out)
 		}
+	}
+}
+
+func TestBenchRetrainsDuringTheRunWhenAsked(t *testing.T) {
+	out := runBenchForTest(t, "--rate", "400", "--retrain", "1s")
+	if runs := number(t, out, `(?m)^trainer +runs finished during the run: (\d+)`); runs < 1 {
+		t.Errorf("the trainer ran %v times during a 3 s run retraining every second:\n%s", runs, out)
+	}
+	if lists := number(t, out, `over (\d+) lists`); lists <= 0 {
+		t.Errorf("no list latency measured while retraining:\n%s", out)
 	}
 }
 

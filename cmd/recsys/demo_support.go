@@ -99,6 +99,8 @@ type counts struct {
 	ingested, forwarded, duplicates, dlq, scored, lists float64
 	dlqByClass                                          map[string]float64
 	ingestBatches, scorerBatches                        batchTimes
+	// trainer runs finished (any outcome), those promoted, and their seconds
+	trainRuns, trainPromoted, trainSecs float64
 }
 
 // batchTimes sums a stage's batch histograms: how many batches, their
@@ -156,6 +158,13 @@ func gatherCounts(reg *prometheus.Registry) counts {
 				c.scored += v
 			case "recsys_scorer_recommendations_total":
 				c.lists += v
+			case "recsys_trainer_run_seconds":
+				c.trainRuns += float64(m.GetHistogram().GetSampleCount())
+				c.trainSecs += m.GetHistogram().GetSampleSum()
+			case "recsys_trainer_runs_total":
+				if label == "promoted" {
+					c.trainPromoted += v
+				}
 			case "recsys_ingest_batch_size", "recsys_ingest_redis_seconds", "recsys_ingest_produce_seconds":
 				c.ingestBatches.observe(mf.GetName(), m.GetHistogram())
 			case "recsys_scorer_batch_size", "recsys_scorer_redis_seconds", "recsys_scorer_produce_seconds", "recsys_scorer_batch_seconds":
