@@ -44,15 +44,20 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 		fmt.Fprintf(w, "scorer                  not run (--stages %s)\n", strings.Join(bc.stages, ","))
 	}
 	fmt.Fprintf(w, "dead-letter queue       %s\n", formatDLQ(r.end))
+	total := 0.0
 	for k := range numProcs {
-		r.printProc(w, k)
+		total += r.printProc(w, k)
+	}
+	if !bc.external {
+		fmt.Fprintf(w, "all three               %.2f of the machine's %d cores: latency grows as this nears the count\n", total, runtime.NumCPU())
 	}
 }
 
 // printProc prints one process's mean CPU and its memory: RSS after the
 // first second, the peak, and the trend over the second half of the run
-// (least squares, MB per minute), about 0 when memory is flat.
-func (r *benchReport) printProc(w io.Writer, k int) {
+// (least squares, MB per minute), about 0 when memory is flat. It returns
+// the mean cores used.
+func (r *benchReport) printProc(w io.Writer, k int) float64 {
 	var cores, peak float64
 	var xs, ys []float64
 	for _, s := range r.samples {
@@ -64,11 +69,13 @@ func (r *benchReport) printProc(w io.Writer, k int) {
 		xs, ys = append(xs, s.at.Minutes()), append(ys, p.rssMB)
 	}
 	if len(ys) == 0 {
-		return
+		return 0
 	}
 	half := len(ys) / 2
+	mean := cores / float64(len(ys))
 	fmt.Fprintf(w, "%-23s %.2f cores · rss %.0f MB after 1 s, max %.0f MB, %+.1f MB/min over the second half\n",
-		procNames[k], cores/float64(len(ys)), ys[0], peak, slope(xs[half:], ys[half:]))
+		procNames[k], mean, ys[0], peak, slope(xs[half:], ys[half:]))
+	return mean
 }
 
 // slope is the least-squares slope of ys over xs (0 for fewer than 2 points).

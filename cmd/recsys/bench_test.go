@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -71,6 +72,13 @@ func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 	}
 	if dlq := number(t, out, `(?m)^dead-letter queue +(\d+)`); dlq != 0 {
 		t.Errorf("%v records dead-lettered from clean synthetic input:\n%s", dlq, out)
+	}
+	sum := 0.0
+	for _, proc := range []string{"recsys", "broker", "redis"} {
+		sum += number(t, out, `(?m)^`+proc+` +([\d.]+) cores`)
+	}
+	if all := number(t, out, `(?m)^all three +([\d.]+) of the machine`); math.Abs(all-sum) > 0.015 {
+		t.Errorf("all three use %v cores, the processes %v:\n%s", all, sum, out)
 	}
 	for _, proc := range []string{"recsys", "broker", "redis"} {
 		if rss := number(t, out, `(?m)^`+proc+` +[\d.]+ cores · rss (\d+) MB`); rss <= 0 {
