@@ -30,49 +30,58 @@ func (o Outcome) String() string {
 	return [...]string{"applied", "replayed", "duplicate"}[o]
 }
 
-// applyScript applies one user's events of a batch. Every per-user effect is
-// idempotent (ZADD of the same member and score), so the script only has to
-// decide each event's outcome: HSETNX of the event id into the origin hash
-// tells a first sight from a redelivery (same origin) or a duplicate (another
-// origin). It is written for few Redis calls per event, the cost that
-// dominates ingest: event ids are forgotten when their events leave the
-// history, and trimming and TTL refreshes run only when a key has outgrown its
-// cap by a slack or its TTL has run down by a sixteenth.
-// KEYS: origin, hist, seen, bought.
+// applyScript applies the events of a batch of some users, one user after
+// another. Every per-user effect is idempotent (ZADD of the same member and
+// score), so the script only has to decide each event's outcome: HSETNX of
+// the event id into the origin hash tells a first sight from a redelivery
+// (same origin) or a duplicate (another origin). It is written for few Redis
+// calls per event, the cost that dominates ingest: event ids are forgotten
+// when their events leave the history, trimming and TTL refreshes run only
+// when a key has outgrown its cap by a slack or its TTL has run down by a
+// sixteenth, and one call takes many users (see Store.usersPerScript).
+// KEYS: per user origin, hist, seen, bought.
 // ARGV: history cap, history slack, seen cap, seen slack, ttl ms, then per
-// event (event id, origin, ts ms, history member, gid, purchase flag).
-// Returns per event "" when applied, else the origin that applied it first.
+// user its event count and per event (event id, origin, ts ms, history
+// member, gid, purchase flag).
+// Returns per event, in order, "" when applied, else the origin that applied
+// it first.
 var applyScript = redis.NewScript(`
 local out, ttl = {}, tonumber(ARGV[5])
-for i = 6, #ARGV, 6 do
-  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
-    out[#out + 1] = ''
-  else
-    out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i])
-  end
-  if out[#out] == '' or out[#out] == ARGV[i + 1] then
-    local ts = tonumber(ARGV[i + 2])
-    redis.call('ZADD', KEYS[2], ts, ARGV[i + 3])
-    redis.call('ZADD', KEYS[3], 'GT', ts, ARGV[i + 4])
-    if ARGV[i + 5] == '1' then
-      redis.call('ZADD', KEYS[4], 'GT', ts, ARGV[i + 4])
-      if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
+local hcap, hslack, scap, sslack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local a, u = 6, 0
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  local origin, hist, seen, bought = KEYS[u + 1], KEYS[u + 2], KEYS[u + 3], KEYS[u + 4]
+  a, u = a + 1, u + 4
+  for i = a, a + 6 * (n - 1), 6 do
+    if redis.call('HSETNX', origin, ARGV[i], ARGV[i + 1]) == 1 then
+      out[#out + 1] = ''
+    else
+      out[#out + 1] = redis.call('HGET', origin, ARGV[i])
+    end
+    if out[#out] == '' or out[#out] == ARGV[i + 1] then
+      local ts = tonumber(ARGV[i + 2])
+      redis.call('ZADD', hist, ts, ARGV[i + 3])
+      redis.call('ZADD', seen, 'GT', ts, ARGV[i + 4])
+      if ARGV[i + 5] == '1' then
+        redis.call('ZADD', bought, 'GT', ts, ARGV[i + 4])
+        if ttl > 0 then redis.call('PEXPIRE', bought, ttl) end
+      end
     end
   end
-end
-local cap = tonumber(ARGV[1])
-local n = redis.call('ZCARD', KEYS[2])
-if n > cap + tonumber(ARGV[2]) then
-  local old = redis.call('ZRANGE', KEYS[2], 0, n - cap - 1)
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - cap - 1)
-  for k, m in ipairs(old) do old[k] = string.match(m, '^[^%z]*%z[^%z]*%z(.*)$') or m end
-  redis.call('HDEL', KEYS[1], unpack(old))
-end
-cap = tonumber(ARGV[3])
-n = redis.call('ZCARD', KEYS[3])
-if n > cap + tonumber(ARGV[4]) then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - cap - 1) end
-if ttl > 0 and redis.call('PTTL', KEYS[1]) < ttl - ttl / 16 then
-  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  a = a + 6 * n
+  local c = redis.call('ZCARD', hist)
+  if c > hcap + hslack then
+    local old = redis.call('ZRANGE', hist, 0, c - hcap - 1)
+    redis.call('ZREMRANGEBYRANK', hist, 0, c - hcap - 1)
+    for k, m in ipairs(old) do old[k] = string.match(m, '^[^%z]*%z[^%z]*%z(.*)$') or m end
+    redis.call('HDEL', origin, unpack(old))
+  end
+  c = redis.call('ZCARD', seen)
+  if c > scap + sslack then redis.call('ZREMRANGEBYRANK', seen, 0, c - scap - 1) end
+  if ttl > 0 and redis.call('PTTL', origin) < ttl - ttl / 16 then
+    for k = u - 3, u do redis.call('PEXPIRE', KEYS[k], ttl) end
+  end
 end
 return out
 `)
@@ -125,18 +134,22 @@ func (s *Store) Apply(ctx context.Context, batch []schemas.Interaction) ([]Outco
 
 // ApplyUsers writes the per-user effects of interactions (history, seen,
 // purchased, dedupe) in one pipelined round trip of one script call per
-// user, and returns one Outcome per interaction. Popularity is left to
-// AddPopularity, which a caller may run alongside its next step. Calling it
-// again with the same records is safe.
+// usersPerScript users, and returns one Outcome per interaction. Popularity
+// is left to AddPopularity, which a caller may run alongside its next step.
+// Calling it again with the same records is safe.
 func (s *Store) ApplyUsers(ctx context.Context, batch []schemas.Interaction) ([]Outcome, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
 	users, order := groupByUser(batch)
-	cmds := make([]*redis.Cmd, len(order))
+	var chunks [][]string
+	for start := 0; start < len(order); start += s.usersPerScript {
+		chunks = append(chunks, order[start:min(len(order), start+s.usersPerScript)])
+	}
+	cmds := make([]*redis.Cmd, len(chunks))
 	err := s.execScripts(ctx, func(pipe redis.Pipeliner) {
-		for k, u := range order {
-			cmds[k] = s.applyUser(ctx, pipe, u, batch, users[u])
+		for k, chunk := range chunks {
+			cmds[k] = s.applyUsers(ctx, pipe, chunk, batch, users)
 		}
 	})
 	if err != nil {
@@ -144,15 +157,34 @@ func (s *Store) ApplyUsers(ctx context.Context, batch []schemas.Interaction) ([]
 	}
 	outcomes := make([]Outcome, len(batch))
 	for k, cmd := range cmds {
-		prevs, err := cmd.StringSlice()
-		if err != nil || len(prevs) != len(users[order[k]]) {
-			return nil, fmt.Errorf("applying user features: %d results for %d events: %w", len(prevs), len(users[order[k]]), err)
-		}
-		for j, idx := range users[order[k]] {
-			outcomes[idx] = outcome(prevs[j], batch[idx].Source.String())
+		if err := readOutcomes(cmd, chunks[k], users, batch, outcomes); err != nil {
+			return nil, fmt.Errorf("applying user features: %w", err)
 		}
 	}
 	return outcomes, nil
+}
+
+// readOutcomes sets the outcomes of the events of users from the reply of
+// their script call.
+func readOutcomes(cmd *redis.Cmd, users []string, events map[string][]int, batch []schemas.Interaction, outcomes []Outcome) error {
+	prevs, err := cmd.StringSlice()
+	if err != nil {
+		return err
+	}
+	j := 0
+	for _, u := range users {
+		for _, idx := range events[u] {
+			if j == len(prevs) {
+				return fmt.Errorf("%d results for more events", len(prevs))
+			}
+			outcomes[idx] = outcome(prevs[j], batch[idx].Source.String())
+			j++
+		}
+	}
+	if j != len(prevs) {
+		return fmt.Errorf("%d results for %d events", len(prevs), j)
+	}
+	return nil
 }
 
 // groupByUser indexes the batch by user, keeping each user's events in order.
@@ -178,18 +210,23 @@ func outcome(prev, origin string) Outcome {
 	return Duplicate
 }
 
-func (s *Store) applyUser(ctx context.Context, pipe redis.Pipeliner, user string, batch []schemas.Interaction, idx []int) *redis.Cmd {
-	keys := []string{s.userKey(user, "origin"), s.userKey(user, "hist"), s.userKey(user, "seen"), s.userKey(user, "bought")}
-	args := make([]any, 0, 5+6*len(idx))
+// applyUsers queues one applyScript call for the events of users.
+func (s *Store) applyUsers(ctx context.Context, pipe redis.Pipeliner, users []string, batch []schemas.Interaction, events map[string][]int) *redis.Cmd {
+	keys := make([]string, 0, 4*len(users))
+	args := make([]any, 0, 5+7*len(users))
 	args = append(args, s.cfg.HistoryLen, slack(s.cfg.HistoryLen), s.cfg.SeenLen, slack(s.cfg.SeenLen),
 		s.cfg.UserTTL.Milliseconds())
-	for _, k := range idx {
-		in := batch[k]
-		purchase := "0"
-		if in.Type == schemas.Purchase {
-			purchase = "1"
+	for _, u := range users {
+		keys = append(keys, s.userKey(u, "origin"), s.userKey(u, "hist"), s.userKey(u, "seen"), s.userKey(u, "bought"))
+		args = append(args, len(events[u]))
+		for _, k := range events[u] {
+			in := batch[k]
+			purchase := "0"
+			if in.Type == schemas.Purchase {
+				purchase = "1"
+			}
+			args = append(args, in.EventID, in.Source.String(), in.Time.UnixMilli(), historyMember(in), in.ProductGID, purchase)
 		}
-		args = append(args, in.EventID, in.Source.String(), in.Time.UnixMilli(), historyMember(in), in.ProductGID, purchase)
 	}
 	return applyScript.EvalSha(ctx, pipe, keys, args...)
 }

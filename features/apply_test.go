@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/recsys/recsys/features"
+	"github.com/recsys/recsys/features/redisserver"
 	"github.com/recsys/recsys/schemas"
 )
 
@@ -117,6 +122,74 @@ func TestPopularityCountsAnOverlappingRedeliveryOnlyAboveWhatWasApplied(t *testi
 		got := rdb.ZScore(ctx, "t:{pop}:scores", gid).Val()
 		if math.Abs(got/w-1) > 1e-12 {
 			t.Errorf("%s: popularity %v, want %v (each event once)", gid, got, w)
+		}
+	}
+}
+
+// On a Redis Cluster each apply script call takes one user; on one Redis,
+// many. Both must leave the same state and report the same outcomes.
+func TestOneUserPerScriptCallAppliesTheSameAsMany(t *testing.T) {
+	ctx := context.Background()
+	srv := redisserver.ForTest(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	cfg := features.Config{HistoryLen: 8, SeenLen: 6, UserTTL: time.Hour}
+	stores := map[int]*features.Store{}
+	for _, per := range []int{1, 3, 64} {
+		cfg.Prefix = fmt.Sprint("per", per)
+		stores[per] = features.New(rdb, cfg)
+		features.SetUsersPerScript(stores[per], per)
+	}
+	var batches [][]schemas.Interaction
+	for b := range 4 {
+		var batch []schemas.Interaction
+		for k := range 40 {
+			off := int64(b*40 + k)
+			typ := schemas.EventTypes[k%len(schemas.EventTypes)]
+			batch = append(batch, interaction(fmt.Sprint("u", k%7), fmt.Sprint("e", off), typ, k%11, off))
+		}
+		batch = append(batch, batch[3]) // the same record twice: a replay
+		dup := batch[5]
+		dup.Source.Offset += 1000 // the same event id from another record: a duplicate
+		batches = append(batches, append(batch, dup))
+	}
+	outcomes := map[int][]features.Outcome{}
+	for per, s := range stores {
+		for _, batch := range append(batches, batches[1]) { // and a whole batch redelivered
+			out, err := s.Apply(ctx, batch)
+			if err != nil {
+				t.Fatalf("%d users per call: %v", per, err)
+			}
+			outcomes[per] = append(outcomes[per], out...)
+		}
+	}
+	ids := []string{"u0", "u1", "u2", "u3", "u4", "u5", "u6"}
+	want, err := stores[64].Users(ctx, ids, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(outcomes[64], features.Duplicate) || !slices.Contains(outcomes[64], features.Replayed) {
+		t.Fatalf("the batches should hold duplicates and replays: %v", outcomes[64])
+	}
+	for _, per := range []int{1, 3} {
+		if !slices.Equal(outcomes[per], outcomes[64]) {
+			t.Errorf("%d users per call: outcomes %v, want %v", per, outcomes[per], outcomes[64])
+		}
+		got, err := stores[per].Users(ctx, ids, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%d users per call: users %+v, want %+v", per, got, want)
+		}
+	}
+	keys, err := rdb.Keys(ctx, "per*:{u:*").Result()
+	if err != nil || len(keys) < 3*3*len(ids) {
+		t.Fatalf("%d user keys (%v)", len(keys), err)
+	}
+	for _, k := range keys {
+		if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 {
+			t.Errorf("%s has no TTL (%v)", k, ttl)
 		}
 	}
 }
