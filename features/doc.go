@@ -32,8 +32,10 @@
 //	<p>:{model:<name>}:…    model snapshots: <version>:meta, <version>:<chunk>, current, versions, seq
 //
 // Delivery: every write is idempotent so that at-least-once input gives
-// exactly-once effects. Per-user effects are applied by one Lua script per
-// user and batch. They are idempotent in themselves (ZADD of the same member
+// exactly-once effects. Per-user effects are applied by a Lua script that
+// takes a user's events of a batch, and up to 64 users per call on a single
+// Redis (one on a Redis Cluster, where a script's keys share a slot: the
+// hash tag {u:<user>}). They are idempotent in themselves (ZADD of the same member
 // and score); the script records which source offset first applied each
 // event id, so a redelivery of the same record (a replay after a crash) is
 // told apart from a genuine duplicate sent twice by a tracker, which is
