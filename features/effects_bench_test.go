@@ -41,3 +41,31 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUsers measures the scorer's read of a batch of 8 users whose seen
+// sets are full (1000 products) and histories 200 events (ns/op is per user).
+func BenchmarkUsers(b *testing.B) {
+	s, _ := newStore(b, features.Config{})
+	ctx := context.Background()
+	var ids []string
+	for u := range 8 {
+		id := fmt.Sprint("u", u)
+		ids = append(ids, id)
+		var batch []schemas.Interaction
+		for k := range 1000 {
+			batch = append(batch, schemas.Interaction{EventID: fmt.Sprint(id, "-", k), UserID: id, Type: schemas.View,
+				ProductGID: schemas.ProductGID(uint64(k + 1)), Time: t0.Add(time.Duration(k) * time.Second),
+				Source: schemas.Offset{Topic: "in", Offset: int64(u*1000 + k)}})
+		}
+		if _, err := s.Apply(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; n < b.N; n += len(ids) {
+		if _, err := s.Users(ctx, ids, 50); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

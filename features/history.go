@@ -26,8 +26,8 @@ type User struct {
 	History []Entry
 	// Purchased maps product GID to the latest purchase time.
 	Purchased map[string]time.Time
-	// Seen maps product GID to the latest interaction time.
-	Seen map[string]time.Time
+	// Seen holds the products the user interacted with (the SeenLen latest).
+	Seen map[string]bool
 }
 
 func parseMember(member string, score float64) (Entry, bool) {
@@ -53,13 +53,16 @@ func (s *Store) History(ctx context.Context, user string, n int) ([]Entry, error
 func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) {
 	n = min(n, s.cfg.HistoryLen)
 	pipe := s.rdb.Pipeline()
-	type cmds struct{ hist, bought, seen *redis.ZSliceCmd }
+	type cmds struct {
+		hist, bought *redis.ZSliceCmd
+		seen         *redis.StringSliceCmd
+	}
 	all := make([]cmds, len(ids))
 	for k, id := range ids {
 		all[k] = cmds{
 			hist:   pipe.ZRangeWithScores(ctx, s.userKey(id, "hist"), int64(-n), -1),
 			bought: pipe.ZRangeWithScores(ctx, s.userKey(id, "bought"), 0, -1),
-			seen:   pipe.ZRangeWithScores(ctx, s.userKey(id, "seen"), int64(-s.cfg.SeenLen), -1),
+			seen:   pipe.ZRange(ctx, s.userKey(id, "seen"), int64(-s.cfg.SeenLen), -1),
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -67,7 +70,7 @@ func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) 
 	}
 	users := make([]User, len(ids))
 	for k, c := range all {
-		u := User{ID: ids[k], Purchased: timesOf(c.bought.Val()), Seen: timesOf(c.seen.Val())}
+		u := User{ID: ids[k], Purchased: timesOf(c.bought.Val()), Seen: setOf(c.seen.Val())}
 		for _, z := range c.hist.Val() {
 			if e, ok := parseMember(z.Member.(string), z.Score); ok {
 				u.History = append(u.History, e)
@@ -76,6 +79,14 @@ func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) 
 		users[k] = u
 	}
 	return users, nil
+}
+
+func setOf(members []string) map[string]bool {
+	m := make(map[string]bool, len(members))
+	for _, g := range members {
+		m[g] = true
+	}
+	return m
 }
 
 func timesOf(zs []redis.Z) map[string]time.Time {
