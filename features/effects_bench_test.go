@@ -43,7 +43,7 @@ func BenchmarkRecord(b *testing.B) {
 }
 
 // BenchmarkUsers measures the scorer's read of a batch of 8 users whose seen
-// sets are full (1000 products) and histories 200 events (ns/op is per user).
+// sets are full (1000 products) and histories at their cap (ns/op is per user).
 func BenchmarkUsers(b *testing.B) {
 	s, _ := newStore(b, features.Config{})
 	ctx := context.Background()
