@@ -81,8 +81,7 @@ func (w *outputWatch) takeRecent() (p99, maximum time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	p99, maximum = w.recent.quantile(0.99), w.recent.max
-	clear(w.recent.counts)
-	w.recent.n, w.recent.max = 0, 0
+	w.recent = newLatencyHist()
 	return p99, maximum
 }
 
