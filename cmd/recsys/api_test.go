@@ -26,11 +26,7 @@ import (
 // free port and a bearer token.
 func startServing(t *testing.T, n int, token string) (*e2e, string) {
 	t.Helper()
-	broker, err := startBroker(0, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(broker.Close)
+	broker := testBroker(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -8,16 +8,24 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
 )
 
-// The in-memory broker rolls its log in small segments (see memSegmentBytes)
-// and loses nothing across them.
-func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
+// testBroker starts the in-memory embedded broker for one test.
+func testBroker(t *testing.T) *kfake.Cluster {
+	t.Helper()
 	broker, err := startBroker(0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer broker.Close()
+	t.Cleanup(broker.Close)
+	return broker
+}
+
+// The in-memory broker rolls its log in small segments (see memSegmentBytes)
+// and loses nothing across them.
+func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
+	broker := testBroker(t)
 	addrs := broker.ListenAddrs()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

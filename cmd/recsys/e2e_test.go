@@ -27,11 +27,7 @@ type e2e struct {
 
 func startE2E(t *testing.T, n int) *e2e {
 	t.Helper()
-	broker, err := startBroker(0, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(broker.Close)
+	broker := testBroker(t)
 	var e e2e
 	e.c.define(newFlagSet("e2e", func(string) string { return "" }, io.Discard))
 	e.c.Brokers, e.c.Redis, e.c.MetricsAddr = broker.ListenAddrs(), []string{redisserver.ForTest(t).Addr()}, ""
@@ -40,6 +36,7 @@ func startE2E(t *testing.T, n int) *e2e {
 	if err := e.c.finish(); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	e.gen, err = synth.New(synth.Config{Users: 200, Products: 300, SessionsPerUser: 4, End: time.Now().UTC().Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)

@@ -252,11 +252,7 @@ func (w *faultWorld) latestListsAreForLastEvents(t *testing.T, d time.Duration) 
 
 func TestStagesKilledMidStreamLoseAndDoubleNothing(t *testing.T) {
 	bin := buildBinary(t)
-	broker, err := startBroker(0, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
+	broker := testBroker(t)
 	w := newFaultWorld(t, broker.ListenAddrs())
 	w.createTopics(t)
 	ingest := startProc(t, bin, append([]string{"run", "ingest"}, w.args...)...)
@@ -309,11 +305,7 @@ func freeTCPPort(t *testing.T) int {
 
 func TestSIGTERMFinishesAndCommitsTheBatchInHand(t *testing.T) {
 	bin := buildBinary(t)
-	broker, err := startBroker(0, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
+	broker := testBroker(t)
 	w := newFaultWorld(t, broker.ListenAddrs())
 	w.createTopics(t)
 	// Generous deadlines: the suite runs with -race on a shared 2-core machine.

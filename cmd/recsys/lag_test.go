@@ -10,11 +10,7 @@ import (
 )
 
 func TestLagIsWhatTheGroupHasNotCommitted(t *testing.T) {
-	broker, err := startBroker(0, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
+	broker := testBroker(t)
 	addrs := broker.ListenAddrs()
 	ctx := context.Background()
 	if err := ensureTopics(ctx, nil, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
