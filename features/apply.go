@@ -38,7 +38,10 @@ func (o Outcome) String() string {
 // calls per event, the cost that dominates ingest: event ids are forgotten
 // when their events leave the history, trimming and TTL refreshes run only
 // when a key has outgrown its cap by a slack or its TTL has run down by a
-// sixteenth, and one call takes many users (see Store.usersPerScript).
+// sixteenth, and one call takes many users (see Store.usersPerScript). The
+// seen set grows by at most one product per history entry, so its size is
+// read only when the history is trimmed or longer than the seen cap: it
+// stays within its cap plus both slacks.
 // KEYS: per user origin, hist, seen, bought.
 // ARGV: history cap, history slack, seen cap, seen slack, ttl ms, then per
 // user its event count and per event (event id, origin, ts ms, history
@@ -77,8 +80,10 @@ while a <= #ARGV do
     for k, m in ipairs(old) do old[k] = string.match(m, '^[^%z]*%z[^%z]*%z(.*)$') or m end
     redis.call('HDEL', origin, unpack(old))
   end
-  c = redis.call('ZCARD', seen)
-  if c > scap + sslack then redis.call('ZREMRANGEBYRANK', seen, 0, c - scap - 1) end
+  if c > hcap + hslack or c > scap then
+    c = redis.call('ZCARD', seen)
+    if c > scap + sslack then redis.call('ZREMRANGEBYRANK', seen, 0, c - scap - 1) end
+  end
   if ttl > 0 and redis.call('PTTL', origin) < ttl - ttl / 16 then
     for k = u - 3, u do redis.call('PEXPIRE', KEYS[k], ttl) end
   end

@@ -193,3 +193,14 @@ func TestOneUserPerScriptCallAppliesTheSameAsMany(t *testing.T) {
 		}
 	}
 }
+
+func TestSeenStaysBoundedWhenItIsCheckedOnlyAsTheHistoryIsTrimmed(t *testing.T) {
+	s, rdb := newStore(t, features.Config{Prefix: "t", HistoryLen: 8, SeenLen: 16}) // slacks 1 and 2
+	ctx := context.Background()
+	for k := 0; k < 100; k++ {
+		applyOne(t, s, interaction("u", fmt.Sprint("e", k), schemas.View, k+1, int64(k)))
+	}
+	if n := rdb.ZCard(ctx, "t:{u:u}:seen").Val(); n < 16 || n > 16+2+1+1 {
+		t.Fatalf("seen holds %d products; want 16 to 16 plus both slacks plus one", n)
+	}
+}
