@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 // testBroker starts the in-memory embedded broker for one test.
-func testBroker(t *testing.T) *kfake.Cluster {
+func testBroker(t *testing.T) *embeddedBroker {
 	t.Helper()
-	broker, err := startBroker(0, "")
+	broker, err := startBroker(0, "", memRetentionBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +43,24 @@ func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	const records, size = 300, 64 << 10 // 19 MiB: five segments
+	produceBlobs(ctx, t, addrs, records, size)
+	rd := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: "t", MaxWait: 100 * time.Millisecond, MaxBytes: 1 << 20})
+	defer rd.Close()
+	for k := 0; k < records; k++ {
+		m, err := rd.FetchMessage(ctx) // no group: nothing to commit
+		if err != nil {
+			t.Fatalf("record %d: %v", k, err)
+		}
+		if string(m.Key) != strconv.Itoa(k) || len(m.Value) != size || m.Value[size-1] != byte(k) {
+			t.Fatalf("record %d came back as key %s, %d bytes", k, m.Key, len(m.Value))
+		}
+	}
+}
+
+// produceBlobs writes records of size bytes to topic t, ten to a batch,
+// keyed by their number and filled with it.
+func produceBlobs(ctx context.Context, t *testing.T, addrs []string, records, size int) {
+	t.Helper()
 	w := newWriter(addrs, "t")
 	defer w.Close()
 	for k := 0; k < records; k += 10 {
@@ -55,15 +72,51 @@ func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rd := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: "t", MaxWait: 100 * time.Millisecond, MaxBytes: 1 << 20})
-	defer rd.Close()
-	for k := 0; k < records; k++ {
-		m, err := rd.FetchMessage(ctx) // no group: nothing to commit
-		if err != nil {
-			t.Fatalf("record %d: %v", k, err)
+}
+
+// With a retention, the broker drops a partition's oldest batches beyond it
+// within about a second, and keeps the newest.
+func TestTheEmbeddedBrokerDropsWhatIsBeyondItsRetention(t *testing.T) {
+	const retention, records, size = 1 << 20, 100, 64 << 10 // 6.4 MiB through a 1 MiB bound
+	broker, err := startBroker(0, "", retention)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	addrs := broker.ListenAddrs()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := ensureTopics(ctx, nil, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	produceBlobs(ctx, t, addrs, records, size)
+	conn, err := kafka.DialLeader(ctx, "tcp", addrs[0], "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	first, last := int64(0), int64(0)
+	for deadline := time.Now().Add(10 * retentionTick); first == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if first, last, err = conn.ReadOffsets(); err != nil {
+			t.Fatal(err)
 		}
-		if string(m.Key) != strconv.Itoa(k) || len(m.Value) != size || m.Value[size-1] != byte(k) {
-			t.Fatalf("record %d came back as key %s, %d bytes", k, m.Key, len(m.Value))
+	}
+	if last != records {
+		t.Fatalf("log end offset %d, want %d", last, records)
+	}
+	if kept := (last - first) * size; kept > retention || kept < retention-10*size {
+		t.Fatalf("kept offsets %d..%d (%d bytes); want the newest batches within %d bytes", first, last, kept, retention)
+	}
+}
+
+func TestTheBrokerBoundsItsPartitionsInMemoryAndNotOnDisk(t *testing.T) {
+	for _, c := range []struct {
+		flag    int
+		dataDir string
+		want    int64
+	}{{-1, "", memRetentionBytes}, {-1, ".data/broker", 0}, {0, "", 0}, {5 << 20, ".data/broker", 5 << 20}} {
+		if got := brokerRetention(c.flag, c.dataDir); got != c.want {
+			t.Errorf("--retention-bytes %d, data dir %q: %d bytes per partition, want %d", c.flag, c.dataDir, got, c.want)
 		}
 	}
 }

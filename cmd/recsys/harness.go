@@ -8,7 +8,6 @@ import (
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features/redisserver"
@@ -18,12 +17,12 @@ import (
 // embedded is the zero-setup infrastructure of `recsys demo` and `recsys
 // bench`: the in-process broker and a real (or embedded) Redis.
 type embedded struct {
-	broker *kfake.Cluster
+	broker *embeddedBroker
 	redis  *redisserver.Embedded
 }
 
 func startEmbedded(ctx context.Context, redisServer string, w io.Writer, what string) (*embedded, error) {
-	broker, err := startBroker(0, "")
+	broker, err := startBroker(0, "", memRetentionBytes)
 	if err != nil {
 		return nil, err
 	}
