@@ -47,6 +47,7 @@ type config struct {
 	sec      security
 	kafka    kafkaClients // built by finish from sec
 	redisTLS *tls.Config  // built by finish from sec
+	redisDB  int          // from a redis:// URL
 	Ingest   ingest.Config
 	Scorer   scorer.Config
 	Trainer  trainer.Config
@@ -56,7 +57,7 @@ type config struct {
 
 func (c *config) define(f *flagSet) {
 	f.list(&c.Brokers, "brokers", "localhost:9092", "Kafka bootstrap brokers, comma-separated")
-	f.list(&c.Redis, "redis", "localhost:6379", "Redis address; several = Redis Cluster")
+	f.list(&c.Redis, "redis", "localhost:6379", "Redis host:port; several = Redis Cluster; or one redis://[user[:password]@]host[:port][/db] URL (rediss:// for TLS)")
 	f.str(&c.RedisPassword, "redis-password", "", "Redis password (AUTH)")
 	f.str(&c.Store.Prefix, "prefix", "recsys", "prefix of every Redis key")
 	f.int(&c.Partitions, "partitions", 4, "partitions of topics created at start")
@@ -116,7 +117,7 @@ func (c *config) finish() error {
 		c.Brokers, c.Topics.Interactions, c.Topics.Recommendations, c.Topics.Models, c.Trainer.Name
 	tr := &c.Trainer
 	tr.Brokers, tr.Topic, tr.ModelsTopic = c.Brokers, c.Topics.Interactions, c.Topics.Models
-	errs := []error{c.secure()}
+	errs := []error{c.secure(), checkAddrs("brokers", c.Brokers)}
 	errs = append(errs, c.Ingest.Validate(), c.Scorer.Validate(), c.Store.Validate())
 	if len(c.Redis) == 0 {
 		errs = append(errs, errors.New("no redis address"))
@@ -156,6 +157,9 @@ func (c *config) secure() error {
 	if c.RedisPassword, err = secret(c.RedisPassword, c.sec.RedisPasswordFile); err != nil {
 		return err
 	}
+	if err := c.resolveRedis(); err != nil {
+		return err
+	}
 	if c.redisTLS, err = tlsConfig(c.sec.RedisTLS, c.sec.RedisCA, c.sec.RedisCert, c.sec.RedisKey); err != nil {
 		return fmt.Errorf("redis TLS: %w", err)
 	}
@@ -164,7 +168,7 @@ func (c *config) secure() error {
 
 func (c *config) redisClient() redis.UniversalClient {
 	return redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs: c.Redis, Username: c.sec.RedisUser, Password: c.RedisPassword, TLSConfig: c.redisTLS,
+		Addrs: c.Redis, Username: c.sec.RedisUser, Password: c.RedisPassword, TLSConfig: c.redisTLS, DB: c.redisDB,
 	})
 }
 

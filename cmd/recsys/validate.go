@@ -124,6 +124,9 @@ func (v validateConfig) catalog(ctx context.Context) (*features.Store, func(), e
 	if len(v.redis) == 0 {
 		return nil, func() {}, nil
 	}
+	if err := checkAddrs("redis", v.redis); err != nil {
+		return nil, nil, fmt.Errorf("validate: %w", err)
+	}
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: v.redis, Password: v.redisPassword})
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
