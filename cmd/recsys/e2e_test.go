@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/recsys/recsys/features"
@@ -27,10 +28,16 @@ type e2e struct {
 
 func startE2E(t *testing.T, n int) *e2e {
 	t.Helper()
+	return startE2EOn(t, n, []string{redisserver.ForTest(t).Addr()})
+}
+
+// startE2EOn starts the pipeline on the Redis at redis (several: a cluster).
+func startE2EOn(t *testing.T, n int, redis []string) *e2e {
+	t.Helper()
 	broker := testBroker(t)
 	var e e2e
 	e.c.define(newFlagSet("e2e", func(string) string { return "" }, io.Discard))
-	e.c.Brokers, e.c.Redis, e.c.MetricsAddr = broker.ListenAddrs(), []string{redisserver.ForTest(t).Addr()}, ""
+	e.c.Brokers, e.c.Redis, e.c.MetricsAddr = broker.ListenAddrs(), redis, ""
 	e.c.Scorer.N = n
 	e.c.Trainer.Interval, e.c.Trainer.Window, e.c.Trainer.MinEvents = time.Second, 365*24*time.Hour, 100
 	if err := e.c.finish(); err != nil {
@@ -70,7 +77,32 @@ func (e *e2e) send(t *testing.T, events []schemas.Event) {
 
 func TestPipelineEndToEnd(t *testing.T) {
 	const n = 8
-	e := startE2E(t, n)
+	startE2E(t, n).checkEndToEnd(t, n)
+}
+
+// On a Redis Cluster every key of a script shares a slot, and the apply
+// script takes one user per call: the same events give the same lists.
+func TestPipelineEndToEndOnARedisCluster(t *testing.T) {
+	const n = 8
+	nodes := redisserver.ClusterForTest(t, 3)
+	e := startE2EOn(t, n, nodes)
+	if _, ok := e.store.Client().(*redis.ClusterClient); !ok {
+		t.Fatalf("the store's client is a %T, want a cluster client", e.store.Client())
+	}
+	e.checkEndToEnd(t, n)
+	for _, addr := range nodes {
+		node := redis.NewClient(&redis.Options{Addr: addr})
+		keys, err := node.DBSize(context.Background()).Result()
+		node.Close()
+		if err != nil || keys == 0 {
+			t.Errorf("node %s holds %d keys (%v); want every node to hold some", addr, keys, err)
+		}
+	}
+}
+
+// checkEndToEnd sends the synthetic shop's history and then one click per
+// shopper, and checks every shopper's list answers their click.
+func (e *e2e) checkEndToEnd(t *testing.T, n int) {
 	ctx := context.Background()
 	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
 		return sendCatalog(ctx, e.c.Brokers, e.c.Topics.Catalog, e.gen.Catalog())

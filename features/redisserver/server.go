@@ -24,6 +24,8 @@ type Options struct {
 	Dir string
 	// Persist turns on the append-only file so data survives a restart. Default: off.
 	Persist bool
+	// Args are more redis-server options, e.g. "--cluster-enabled", "yes".
+	Args []string
 }
 
 // Server is a running redis-server process.
@@ -85,6 +87,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.opts.Persist {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
 	}
+	args = append(args, s.opts.Args...)
 	cmd := exec.Command(s.opts.Binary, args...)
 	DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
