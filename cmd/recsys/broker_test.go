@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"runtime/debug"
 	"strconv"
 	"testing"
 	"time"
@@ -24,7 +26,11 @@ func testBroker(t *testing.T) *embeddedBroker {
 // The in-memory broker rolls its log in small segments (see memSegmentBytes)
 // and loses nothing across them.
 func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
-	broker := testBroker(t)
+	broker, err := startBroker(0, "", 0) // no retention: 19 MiB is more than it keeps
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
 	addrs := broker.ListenAddrs()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -117,6 +123,29 @@ func TestTheBrokerBoundsItsPartitionsInMemoryAndNotOnDisk(t *testing.T) {
 	}{{-1, "", memRetentionBytes}, {-1, ".data/broker", 0}, {0, "", 0}, {5 << 20, ".data/broker", 5 << 20}} {
 		if got := brokerRetention(c.flag, c.dataDir); got != c.want {
 			t.Errorf("--retention-bytes %d, data dir %q: %d bytes per partition, want %d", c.flag, c.dataDir, got, c.want)
+		}
+	}
+}
+
+// In memory the broker process collects garbage more often than the stages
+// (memBrokerGCPercent), unless GOGC says otherwise; on disk it leaves the
+// target alone.
+func TestTheInMemoryBrokerProcessTunesItsGCTarget(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve nothing: start, set up and stop
+	for _, c := range []struct {
+		dataDir, gogc string
+		want          int
+	}{{"", "", memBrokerGCPercent}, {"", "100", 100}, {t.TempDir(), "", 100}} {
+		debug.SetGCPercent(100)
+		getenv := func(k string) string { return map[string]string{"GOGC": c.gogc}[k] }
+		if err := runBroker(ctx, []string{"--port", "0", "--data-dir", c.dataDir}, getenv, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if got := debug.SetGCPercent(100); got != c.want {
+			t.Errorf("data dir %q, GOGC %q: GC target %d, want %d", c.dataDir, c.gogc, got, c.want)
 		}
 	}
 }

@@ -26,7 +26,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "recsys: second signal, exiting now")
 		os.Exit(130)
 	}()
-	tuneGC(os.Getenv)
+	tuneGC(os.Getenv, defaultGCPercent)
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "recsys:", err)
 		os.Exit(1)
@@ -39,11 +39,11 @@ func main() {
 // latency at 1,000 events/s, for about 100 MB more heap.
 const defaultGCPercent = 200
 
-// tuneGC sets defaultGCPercent, unless GOGC (which the runtime has read)
-// says otherwise.
-func tuneGC(getenv func(string) string) {
+// tuneGC sets the GC target to percent, unless GOGC (which the runtime has
+// read) says otherwise.
+func tuneGC(getenv func(string) string, percent int) {
 	if getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
+		debug.SetGCPercent(percent)
 	}
 }
 
