@@ -21,6 +21,11 @@ func (s *Stage) consume(ctx context.Context) error {
 		// kafka-go sleeps ReadBackoffMin (default 100ms) after an idle fetch
 		// that missed its own deadline: a latency spike. Back off from 2ms.
 		ReadBackoffMin: 2 * time.Millisecond, ReadBackoffMax: time.Second,
+		// kafka-go reports here, among others, a committed offset that
+		// retention has passed (it then skips to the first record kept).
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
+			s.log.Warn("kafka client: "+fmt.Sprintf(msg, args...), "topic", s.cfg.Topic)
+		}),
 	})
 	defer rd.Close()
 	loop := &loopState{deb: newDebouncer(s.cfg.Debounce), fetched: map[partition]int64{}, committed: map[partition]int64{},
