@@ -15,7 +15,14 @@ import (
 // testBroker starts the in-memory embedded broker for one test.
 func testBroker(t *testing.T) *embeddedBroker {
 	t.Helper()
-	broker, err := startBroker(0, "", memRetentionBytes)
+	return testBrokerKeeping(t, memRetentionBytes)
+}
+
+// testBrokerKeeping starts the in-memory broker keeping retention bytes per
+// partition (0: everything) for one test.
+func testBrokerKeeping(t *testing.T, retention int64) *embeddedBroker {
+	t.Helper()
+	broker, err := startBroker(0, "", retention)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,15 +30,18 @@ func testBroker(t *testing.T) *embeddedBroker {
 	return broker
 }
 
+// withTopicT creates topic "t" of one partition on the broker at addrs.
+func withTopicT(ctx context.Context, t *testing.T, addrs []string) {
+	t.Helper()
+	if err := ensureTopics(ctx, nil, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The in-memory broker rolls its log in small segments (see memSegmentBytes)
 // and loses nothing across them.
 func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
-	broker, err := startBroker(0, "", 0) // no retention: 19 MiB is more than it keeps
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
-	addrs := broker.ListenAddrs()
+	addrs := testBrokerKeeping(t, 0).ListenAddrs() // everything: 19 MiB is more than the default keeps
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	client := &kafka.Client{Addr: kafka.TCP(addrs...)}
@@ -45,9 +55,7 @@ func TestTheInMemoryBrokerRollsSmallSegmentsAndKeepsEveryRecord(t *testing.T) {
 		t.Fatalf("log.segment.bytes = %s, want %d", v, memSegmentBytes)
 	}
 
-	if err := ensureTopics(ctx, nil, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
-		t.Fatal(err)
-	}
+	withTopicT(ctx, t, addrs)
 	const records, size = 300, 64 << 10 // 19 MiB: five segments
 	produceBlobs(ctx, t, addrs, records, size)
 	rd := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: "t", MaxWait: 100 * time.Millisecond, MaxBytes: 1 << 20})
@@ -84,17 +92,10 @@ func produceBlobs(ctx context.Context, t *testing.T, addrs []string, records, si
 // within about a second, and keeps the newest.
 func TestTheEmbeddedBrokerDropsWhatIsBeyondItsRetention(t *testing.T) {
 	const retention, records, size = 1 << 20, 100, 64 << 10 // 6.4 MiB through a 1 MiB bound
-	broker, err := startBroker(0, "", retention)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer broker.Close()
-	addrs := broker.ListenAddrs()
+	addrs := testBrokerKeeping(t, retention).ListenAddrs()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := ensureTopics(ctx, nil, addrs, []kafka.TopicConfig{{Topic: "t", NumPartitions: 1, ReplicationFactor: 1}}); err != nil {
-		t.Fatal(err)
-	}
+	withTopicT(ctx, t, addrs)
 	produceBlobs(ctx, t, addrs, records, size)
 	conn, err := kafka.DialLeader(ctx, "tcp", addrs[0], "t", 0)
 	if err != nil {
