@@ -102,12 +102,11 @@ func TestTheEmbeddedBrokerDropsWhatIsBeyondItsRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	first, last := int64(0), int64(0)
-	for deadline := time.Now().Add(10 * retentionTick); first == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if first, last, err = conn.ReadOffsets(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	var first, last int64
+	waitUntil(t, 10*retentionTick, "the retention to drop the oldest batches", func() bool {
+		first, last, err = conn.ReadOffsets()
+		return err == nil && first > 0
+	})
 	if last != records {
 		t.Fatalf("log end offset %d, want %d", last, records)
 	}
