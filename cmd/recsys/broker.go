@@ -107,16 +107,20 @@ func runBroker(ctx context.Context, args []string, getenv func(string) string, s
 	if err := f.parse(args); err != nil {
 		return err
 	}
+	if retention < -1 {
+		return fmt.Errorf("broker: --retention-bytes %d: want 0 or more", retention)
+	}
 	if dataDir == "" {
 		tuneGC(getenv, memBrokerGCPercent)
 	}
-	c, err := startBroker(port, dataDir, brokerRetention(retention, dataDir))
+	keep := brokerRetention(retention, dataDir)
+	c, err := startBroker(port, dataDir, keep)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	fmt.Fprintf(stdout, "embedded Kafka-protocol broker listening on %v (data dir %q, %s); Ctrl-C stops it\n",
-		c.ListenAddrs(), dataDir, retentionText(brokerRetention(retention, dataDir)))
+		c.ListenAddrs(), dataDir, retentionText(keep))
 	<-ctx.Done()
 	return nil
 }
@@ -136,6 +140,9 @@ func brokerRetention(flag int, dataDir string) int64 {
 func retentionText(retention int64) string {
 	if retention <= 0 {
 		return "keeping every record"
+	}
+	if retention%(1<<20) != 0 {
+		return fmt.Sprintf("keeping the last %d bytes of each partition", retention)
 	}
 	return fmt.Sprintf("keeping the last %d MiB of each partition", retention>>20)
 }

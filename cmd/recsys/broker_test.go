@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,5 +149,9 @@ func TestTheInMemoryBrokerProcessTunesItsGCTarget(t *testing.T) {
 		if got := debug.SetGCPercent(100); got != c.want {
 			t.Errorf("data dir %q, GOGC %q: GC target %d, want %d", c.dataDir, c.gogc, got, c.want)
 		}
+	}
+	err := runBroker(ctx, []string{"--port", "0", "--data-dir", "", "--retention-bytes", "-2"}, os.Getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--retention-bytes -2") {
+		t.Errorf("a negative retention: %v; want an error naming it", err)
 	}
 }
