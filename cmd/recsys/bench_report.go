@@ -22,6 +22,7 @@ type benchSample struct {
 	at                      time.Duration
 	ingested, scored, lists float64 // per second
 	scoreLag                float64
+	behindRetention         float64       // records deleted before their consumer group read them
 	p99, max                time.Duration // event→recommendation latency within the second
 	procs                   [numProcs]procSample
 }
@@ -139,7 +140,7 @@ func startSampler(ctx context.Context, reg *prometheus.Registry, watch *outputWa
 				secs := now.Sub(prevAt).Seconds()
 				b := benchSample{
 					at: now.Sub(s.start), ingested: (c.ingested - prev.ingested) / secs, scored: (c.scored - prev.scored) / secs,
-					lists: (c.lists - prev.lists) / secs, scoreLag: c.forwarded - c.scored,
+					lists: (c.lists - prev.lists) / secs, scoreLag: c.forwarded - c.scored, behindRetention: c.behindRetention,
 				}
 				b.p99, b.max = watch.takeRecent()
 				for k := range use {

@@ -43,6 +43,10 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 	} else {
 		fmt.Fprintf(w, "scorer                  not run (--stages %s)\n", strings.Join(bc.stages, ","))
 	}
+	if behind := r.mostBehindRetention(); behind > 0 {
+		fmt.Fprintf(w, "behind retention        up to %.0f records deleted by the broker's retention before a stage read them "+
+			"(recsys_consumer_behind_retention): the stage skips them\n", behind)
+	}
 	fmt.Fprintf(w, "dead-letter queue       %s\n", formatDLQ(r.end))
 	total := 0.0
 	for k := range numProcs {
@@ -110,4 +114,14 @@ func (r *benchReport) printTrainer(w io.Writer, bc *benchConfig) {
 	}
 	fmt.Fprintf(w, "trainer                 runs finished during the run: %.0f (%.0f promoted), %.1f s each, retraining every %s\n",
 		runs, r.end.trainPromoted-r.start.trainPromoted, each, bc.retrain)
+}
+
+// mostBehindRetention is the most records any one-second sample found
+// deleted by retention before their consumer group read them.
+func (r *benchReport) mostBehindRetention() float64 {
+	most := 0.0
+	for _, s := range r.samples {
+		most = max(most, s.behindRetention)
+	}
+	return most
 }

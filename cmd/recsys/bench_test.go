@@ -73,6 +73,9 @@ func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 	if dlq := number(t, out, `(?m)^dead-letter queue +(\d+)`); dlq != 0 {
 		t.Errorf("%v records dead-lettered from clean synthetic input:\n%s", dlq, out)
 	}
+	if strings.Contains(out, "behind retention") {
+		t.Errorf("a consumer fell behind retention at 400 events/s:\n%s", out)
+	}
 	sum := 0.0
 	for _, proc := range []string{"recsys", "broker", "redis"} {
 		sum += number(t, out, `(?m)^`+proc+` +([\d.]+) cores`)
@@ -125,5 +128,16 @@ func TestBenchRefusesStagesItCannotRun(t *testing.T) {
 		if err == nil {
 			t.Errorf("--stages %s: no error", stages)
 		}
+	}
+}
+
+// The report says when retention deleted records before a stage read them,
+// with the most any one-second sample found.
+func TestBenchReportsRecordsDeletedBeforeAStageReadThem(t *testing.T) {
+	var out strings.Builder
+	r := &benchReport{samples: []benchSample{{behindRetention: 0}, {behindRetention: 4200}, {behindRetention: 700}}}
+	r.print(&out, &benchConfig{stages: []string{"ingest"}, external: true})
+	if got := number(t, out.String(), `(?m)^behind retention +up to (\d+) records deleted`); got != 4200 {
+		t.Fatalf("behind retention %v; want 4200:\n%s", got, out.String())
 	}
 }

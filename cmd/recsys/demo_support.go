@@ -101,6 +101,8 @@ type counts struct {
 	ingestBatches, scorerBatches                        batchTimes
 	// trainer runs finished (any outcome), those promoted, and their seconds
 	trainRuns, trainPromoted, trainSecs float64
+	// records deleted by retention before their consumer group read them
+	behindRetention float64
 }
 
 // batchTimes sums a stage's batch histograms: how many batches, their
@@ -165,6 +167,8 @@ func gatherCounts(reg *prometheus.Registry) counts {
 				if label == "promoted" {
 					c.trainPromoted += v
 				}
+			case "recsys_consumer_behind_retention":
+				c.behindRetention += m.GetGauge().GetValue()
 			case "recsys_ingest_batch_size", "recsys_ingest_redis_seconds", "recsys_ingest_produce_seconds":
 				c.ingestBatches.observe(mf.GetName(), m.GetHistogram())
 			case "recsys_scorer_batch_size", "recsys_scorer_redis_seconds", "recsys_scorer_produce_seconds", "recsys_scorer_batch_seconds":

@@ -328,13 +328,13 @@ func TestSIGTERMFinishesAndCommitsTheBatchInHand(t *testing.T) {
 	t.Logf("stopped in %v with %d of %d events applied", time.Since(start).Round(time.Millisecond), applied, len(w.events))
 	// Everything the process applied was committed, and nothing more: the
 	// group's committed offsets add up to the events in Redis (one per record).
-	lags, err := newLagCollector(&kafka.Client{Addr: kafka.TCP(w.brokers...)}, nil).lag(context.Background(), "recsys-ingest", "clickstream.events")
+	parts, err := newLagCollector(&kafka.Client{Addr: kafka.TCP(w.brokers...)}, nil).partitions(context.Background(), "recsys-ingest", "clickstream.events")
 	if err != nil {
 		t.Fatal(err)
 	}
 	committed := int64(len(w.events))
-	for _, l := range lags {
-		committed -= l
+	for _, o := range parts {
+		committed -= o.lag()
 	}
 	if committed != int64(applied) {
 		t.Fatalf("committed %d records but applied %d events: a graceful stop must commit exactly what it applied", committed, applied)

@@ -11,65 +11,94 @@ import (
 
 // lagCollector reports each consumer group's lag per partition at scrape
 // time: the partition's high-water mark minus the group's committed offset
-// (the whole partition when the group has committed nothing yet).
+// (the whole partition when the group has committed nothing yet). It also
+// reports how many of those records retention has already deleted: the
+// group will skip them, so anything above 0 is data lost to that consumer.
 type lagCollector struct {
-	client *kafka.Client
-	groups map[string]string // group → topic
-	desc   *prometheus.Desc
+	client     *kafka.Client
+	groups     map[string]string // group → topic
+	lag, short *prometheus.Desc
 }
 
 func newLagCollector(client *kafka.Client, groups map[string]string) *lagCollector {
-	return &lagCollector{client: client, groups: groups, desc: prometheus.NewDesc(
-		"recsys_consumer_lag", "Records not yet committed by a consumer group, per partition.",
-		[]string{"group", "topic", "partition"}, nil)}
+	labels := []string{"group", "topic", "partition"}
+	return &lagCollector{client: client, groups: groups,
+		lag: prometheus.NewDesc("recsys_consumer_lag", "Records not yet committed by a consumer group, per partition.", labels, nil),
+		short: prometheus.NewDesc("recsys_consumer_behind_retention",
+			"Records not yet committed by a consumer group that retention has deleted (the group skips them), per partition.", labels, nil)}
 }
 
-func (l *lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- l.desc }
+func (l *lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- l.lag; ch <- l.short }
 
 // Collect asks the broker; a failed look-up yields no sample rather than a stale one.
 func (l *lagCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	for group, topic := range l.groups {
-		lags, err := l.lag(ctx, group, topic)
+		parts, err := l.partitions(ctx, group, topic)
 		if err != nil {
 			continue
 		}
-		for p, lag := range lags {
-			ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, float64(lag), group, topic, strconv.Itoa(p))
+		for p, o := range parts {
+			ch <- prometheus.MustNewConstMetric(l.lag, prometheus.GaugeValue, float64(o.lag()), group, topic, strconv.Itoa(p))
+			ch <- prometheus.MustNewConstMetric(l.short, prometheus.GaugeValue, float64(o.deleted()), group, topic, strconv.Itoa(p))
 		}
 	}
 }
 
-func (l *lagCollector) lag(ctx context.Context, group, topic string) (map[int]int64, error) {
+// partOffsets are a partition's first and high-water offsets and a group's
+// committed offset in it (-1: none).
+type partOffsets struct{ first, high, committed int64 }
+
+func (o partOffsets) lag() int64 {
+	if o.committed < 0 {
+		return o.high
+	}
+	return max(0, o.high-o.committed)
+}
+
+// deleted is what retention took before the group committed it; a group
+// that has committed nothing starts at the first record kept.
+func (o partOffsets) deleted() int64 {
+	if o.committed < 0 {
+		return 0
+	}
+	return max(0, o.first-o.committed)
+}
+
+func (l *lagCollector) partitions(ctx context.Context, group, topic string) (map[int]partOffsets, error) {
 	meta, err := l.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil || len(meta.Topics) != 1 {
 		return nil, err
 	}
-	var parts []int
-	var ends []kafka.OffsetRequest
+	var ids []int
+	var firsts, ends []kafka.OffsetRequest
 	for _, p := range meta.Topics[0].Partitions {
-		parts = append(parts, p.ID)
-		ends = append(ends, kafka.LastOffsetOf(p.ID))
+		ids = append(ids, p.ID)
+		firsts, ends = append(firsts, kafka.FirstOffsetOf(p.ID)), append(ends, kafka.LastOffsetOf(p.ID))
+	}
+	first, err := listOffsets(ctx, l.client, topic, firsts)
+	if err != nil {
+		return nil, err
 	}
 	high, err := listOffsets(ctx, l.client, topic, ends)
 	if err != nil {
 		return nil, err
 	}
-	res, err := l.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: parts}})
+	res, err := l.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
 	if err != nil {
 		return nil, err
 	}
-	lags := map[int]int64{}
-	for _, p := range parts {
-		lags[p] = high[p]
+	parts := map[int]partOffsets{}
+	for _, p := range ids {
+		parts[p] = partOffsets{first: first[p], high: high[p], committed: -1}
 	}
 	for _, p := range res.Topics[topic] {
-		if p.CommittedOffset >= 0 {
-			lags[p.Partition] = max(0, high[p.Partition]-p.CommittedOffset)
-		}
+		o := parts[p.Partition]
+		o.committed = p.CommittedOffset
+		parts[p.Partition] = o
 	}
-	return lags, nil
+	return parts, nil
 }
 
 // listOffsets returns the offsets asked for, by partition.
@@ -84,6 +113,9 @@ func listOffsets(ctx context.Context, client *kafka.Client, topic string, reqs [
 			return nil, po.Error
 		}
 		out[po.Partition] = po.LastOffset
+		if po.LastOffset < 0 { // kafka-go puts the answer to a FirstOffsetOf request here
+			out[po.Partition] = po.FirstOffset
+		}
 	}
 	return out, nil
 }
