@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/recsys/recsys/features"
 	"github.com/recsys/recsys/features/redisserver"
@@ -162,6 +163,13 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 		return err
 	}
 	defer stopProfile()
+	// The stages' lag collector comes with a metrics address, which the bench
+	// has not: register one for the samples (behind retention).
+	lag := newLagCollector(&kafka.Client{Addr: kafka.TCP(c.Brokers...), Timeout: 3 * time.Second, Transport: c.kafka.Transport},
+		c.lagGroups(bc.stages))
+	if err := reg.Register(lag); err == nil {
+		defer reg.Unregister(lag)
+	}
 	rep.start = gatherCounts(reg)
 	sampler := startSampler(ctx, reg, watch, meters{broker: broker, rdb: rdb}, stdout)
 	records := take(next, -1)
