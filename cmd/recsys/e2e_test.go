@@ -116,7 +116,10 @@ func (e *e2e) checkEndToEnd(t *testing.T, n int) {
 	if err := waitModel(wctx, e.store, e.c.Trainer.Name); err != nil {
 		t.Fatal(err)
 	}
-	// One more click per shopper, after the model exists; new shoppers included.
+	// The scorer loads the model after its announcement: a click scored
+	// before that gets a popularity list.
+	waitUntil(t, 30*time.Second, "the scorer to serve the model", func() bool { return modelSwaps(e.reg) > 0 })
+	// One more click per shopper, after the model is served; new shoppers included.
 	last := map[string]schemas.Event{}
 	for k, u := range e.gen.Users() {
 		p := e.gen.Catalog()[k%len(e.gen.Catalog())]
@@ -237,4 +240,18 @@ func mapValues(m map[string]schemas.Event) []schemas.Event {
 		out = append(out, v)
 	}
 	return out
+}
+
+// modelSwaps is how many model versions the scorers of reg have loaded.
+func modelSwaps(reg *prometheus.Registry) float64 {
+	mfs, _ := reg.Gather()
+	total := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == "recsys_scorer_model_swaps_total" {
+			for _, m := range mf.GetMetric() {
+				total += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return total
 }
