@@ -116,9 +116,11 @@ func (e *e2e) checkEndToEnd(t *testing.T, n int) {
 	if err := waitModel(wctx, e.store, e.c.Trainer.Name); err != nil {
 		t.Fatal(err)
 	}
-	// The scorer loads the model after its announcement: a click scored
-	// before that gets a popularity list.
-	waitUntil(t, 30*time.Second, "the scorer to serve the model", func() bool { return modelSwaps(e.reg) > 0 })
+	// Each scorer worker loads the model after its announcement: a click
+	// scored before that gets a popularity list.
+	waitUntil(t, 30*time.Second, "every scorer worker to serve the model", func() bool {
+		return swaps(e.reg) >= float64(e.c.ScorerWorkers)
+	})
 	// One more click per shopper, after the model is served; new shoppers included.
 	last := map[string]schemas.Event{}
 	for k, u := range e.gen.Users() {
@@ -242,16 +244,3 @@ func mapValues(m map[string]schemas.Event) []schemas.Event {
 	return out
 }
 
-// modelSwaps is how many model versions the scorers of reg have loaded.
-func modelSwaps(reg *prometheus.Registry) float64 {
-	mfs, _ := reg.Gather()
-	total := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() == "recsys_scorer_model_swaps_total" {
-			for _, m := range mf.GetMetric() {
-				total += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return total
-}
