@@ -243,4 +243,3 @@ func mapValues(m map[string]schemas.Event) []schemas.Event {
 	}
 	return out
 }
-
