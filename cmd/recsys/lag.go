@@ -101,7 +101,9 @@ func (l *lagCollector) partitions(ctx context.Context, group, topic string) (map
 	return parts, nil
 }
 
-// listOffsets returns the offsets asked for, by partition.
+// listOffsets returns the offsets asked for, by partition. Ask for first
+// and last offsets in separate calls: a broker may refuse a request that
+// names a partition twice.
 func listOffsets(ctx context.Context, client *kafka.Client, topic string, reqs []kafka.OffsetRequest) (map[int]int64, error) {
 	res, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
 	if err != nil {
@@ -113,7 +115,7 @@ func listOffsets(ctx context.Context, client *kafka.Client, topic string, reqs [
 			return nil, po.Error
 		}
 		out[po.Partition] = po.LastOffset
-		if po.LastOffset < 0 { // kafka-go puts the answer to a FirstOffsetOf request here
+		if po.LastOffset < 0 { // a FirstOffsetOf request: kafka-go answers in FirstOffset, LastOffset stays -1
 			out[po.Partition] = po.FirstOffset
 		}
 	}
