@@ -45,9 +45,12 @@ type slot struct {
 	name   string // model name, to match announcements
 	pinned string // a fixed version; "" follows the current one
 	load   Loader
-	model  atomic.Pointer[Ranker]
-	swaps  prometheus.Counter
-	log    *slog.Logger
+	// pointer reads the version the model's current pointer names: a poll
+	// loads a snapshot only when that differs from the one in use.
+	pointer func(ctx context.Context, name string) (string, error)
+	model   atomic.Pointer[Ranker]
+	swaps   prometheus.Counter
+	log     *slog.Logger
 }
 
 func (sl *slot) current() Ranker {
@@ -68,6 +71,13 @@ func (sl *slot) reload(ctx context.Context, version string) error {
 	}
 	if version == "" {
 		version = sl.pinned
+	}
+	if version == "" && sl.pointer != nil {
+		v, err := sl.pointer(ctx, sl.name)
+		if err != nil {
+			return fmt.Errorf("reading the current %s model %s: %w", sl.role, sl.name, err)
+		}
+		version = v
 	}
 	if cur := sl.current(); cur != nil && version != "" && cur.Version() == version {
 		return nil
@@ -103,7 +113,10 @@ func (s *Stage) Load(ctx context.Context) error {
 	return nil
 }
 
-// watchModels follows announcements and polls the current pointers.
+// watchModels follows announcements and polls the current pointers, which
+// costs one read unless a pointer moved. Its reader takes its position (the
+// end of the topic) at its first fetch, after Load: the first poll comes a
+// second later, so that an announcement made in between waits no longer.
 func (s *Stage) watchModels(ctx context.Context) error {
 	rd := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: s.cfg.Brokers, Topic: s.cfg.ModelsTopic, Partition: 0,
@@ -111,8 +124,10 @@ func (s *Stage) watchModels(ctx context.Context) error {
 		StartOffset: kafka.LastOffset, MaxWait: 500 * time.Millisecond,
 	})
 	defer rd.Close()
+	wait := min(s.cfg.PollInterval, time.Second)
 	for ctx.Err() == nil {
-		fctx, cancel := context.WithTimeout(ctx, s.cfg.PollInterval)
+		fctx, cancel := context.WithTimeout(ctx, wait)
+		wait = s.cfg.PollInterval
 		m, err := rd.FetchMessage(fctx)
 		cancel()
 		if ctx.Err() != nil {

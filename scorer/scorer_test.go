@@ -45,6 +45,39 @@ func TestNewModelVersionIsHotSwappedWithoutStopping(t *testing.T) {
 	}
 }
 
+func TestPollsLoadASnapshotOnlyWhenTheCurrentPointerMoved(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.promote(t, "default", "v1", fixedRanker{version: "v1", items: gids(1, 2, 3)})
+	s, _ := h.start(t, scorer.Config{N: 3, PollInterval: 20 * time.Millisecond})
+	time.Sleep(500 * time.Millisecond) // about 25 polls of an unchanged pointer
+	if n := h.loadCount(); n != 1 {
+		t.Fatalf("%d snapshot loads while the current pointer stayed at v1; want 1", n)
+	}
+	h.promote(t, "default", "v2", fixedRanker{version: "v2", items: gids(4, 5, 6)})
+	waitUntil(t, 10*time.Second, "the poll swaps in v2", func() bool {
+		return s.Current() != nil && s.Current().Version() == "v2"
+	})
+	time.Sleep(200 * time.Millisecond)
+	if n := h.loadCount(); n != 2 {
+		t.Fatalf("%d snapshot loads after one promotion without an announcement; want 2", n)
+	}
+}
+
+func TestAPromotionWithoutAnAnnouncementIsPickedUpByTheFirstPoll(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.promote(t, "default", "v1", fixedRanker{version: "v1", items: gids(1, 2, 3)})
+	s, _ := h.start(t, scorer.Config{N: 3, PollInterval: time.Hour})
+	waitUntil(t, 10*time.Second, "v1 is loaded", func() bool { return s.Current() != nil })
+	// An announcement made now, before the watcher's reader has its
+	// position, could be missed: here there is none at all.
+	h.promote(t, "default", "v2", fixedRanker{version: "v2", items: gids(4, 5, 6)})
+	waitUntil(t, 10*time.Second, "the first poll swaps in v2", func() bool {
+		return s.Current() != nil && s.Current().Version() == "v2"
+	})
+}
+
 func TestPurchasedItemsAreExcludedAndShortListsBackfilled(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

@@ -50,8 +50,9 @@ func New(cfg Config, store *features.Store, models Models, log *slog.Logger, reg
 		return nil, err
 	}
 	s := &Stage{cfg: cfg, store: store, log: log, codecs: codecs, metrics: m,
-		serving:  &slot{role: features.RoleServing, name: cfg.ModelName, load: models.Serving, swaps: m.swaps, log: log},
-		shadow:   &slot{role: features.RoleShadow, swaps: m.swaps, log: log},
+		serving: &slot{role: features.RoleServing, name: cfg.ModelName, load: models.Serving, pointer: store.CurrentVersion,
+			swaps: m.swaps, log: log},
+		shadow:   &slot{role: features.RoleShadow, pointer: store.CurrentVersion, swaps: m.swaps, log: log},
 		explorer: &explorer{store: store, maxSeen: cfg.ExploreMaxInteractions, interval: cfg.RefreshInterval, log: log},
 		cache:    newCache(cfg.CacheTTL),
 	}

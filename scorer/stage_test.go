@@ -62,6 +62,7 @@ type harness struct {
 	models  map[string]scorer.Ranker
 	last    map[string]string // user → their latest event id
 	readers int
+	loads   int                  // snapshots the loaders returned or missed
 	reg     *prometheus.Registry // of the stage started last
 }
 
@@ -91,6 +92,7 @@ func (h *harness) loader(name string) scorer.Loader {
 		}
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		h.loads++
 		r, ok := h.models[name+"/"+version]
 		if !ok {
 			return nil, fmt.Errorf("no model %s %s: %w", name, version, features.ErrNotFound)
@@ -185,8 +187,9 @@ func (h *harness) catalog(t *testing.T, category string, ids []uint64, gone ...u
 	}
 }
 
-// announce stores r as version of model name, makes it current and announces it.
-func (h *harness) announce(t *testing.T, name, version string, r scorer.Ranker) {
+// promote stores r as version of model name and makes it current, without
+// announcing it.
+func (h *harness) promote(t *testing.T, name, version string, r scorer.Ranker) {
 	t.Helper()
 	h.mu.Lock()
 	h.models[name+"/"+version] = r
@@ -194,6 +197,12 @@ func (h *harness) announce(t *testing.T, name, version string, r scorer.Ranker) 
 	if err := h.store.Promote(context.Background(), name, version); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// announce promotes r as version of model name and announces it.
+func (h *harness) announce(t *testing.T, name, version string, r scorer.Ranker) {
+	t.Helper()
+	h.promote(t, name, version, r)
 	b, _ := h.codecs.EncodeModelUpdate(schemas.ModelUpdate{Name: name, Version: version, TrainedAt: time.Now()})
 	w := &kafka.Writer{Addr: kafka.TCP(h.brokers...), Topic: "models", BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	defer w.Close()
@@ -350,4 +359,21 @@ func listCount(t *testing.T, reg *prometheus.Registry, reason string) float64 {
 	}
 	t.Fatalf("no recsys_scorer_recommendations_total{reason=%q}", reason)
 	return 0
+}
+
+// loadCount is how many times the harness's loaders were called.
+func (h *harness) loadCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.loads
+}
+
+// waitUntil polls cond until it holds, failing the test after d.
+func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting until %s", d, what)
+		}
+	}
 }
