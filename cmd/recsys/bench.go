@@ -142,7 +142,7 @@ func driveBench(ctx context.Context, bc *benchConfig, gen *synth.Generator, reg 
 	c := &bc.pipeline
 	rdb := c.redisClient()
 	defer rdb.Close()
-	if err := prepare(ctx, c, gen.Catalog()); err != nil {
+	if err := sendCatalog(ctx, c.Brokers, c.Topics.Catalog, gen.Catalog()); err != nil {
 		return err
 	}
 	next, stopEvents := iterPull(gen)

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +13,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/recsys/recsys/features/redisserver"
 )
 
 // TestMain lets the test binary stand in for the recsys binary in child
@@ -139,5 +146,34 @@ func TestBenchReportsRecordsDeletedBeforeAStageReadThem(t *testing.T) {
 	r.print(&out, &benchConfig{stages: []string{"ingest"}, external: true})
 	if got := number(t, out.String(), `(?m)^behind retention +up to (\d+) records deleted`); got != 4200 {
 		t.Fatalf("behind retention %v; want 4200:\n%s", got, out.String())
+	}
+}
+
+func TestTopicsHaveTheirPartitionsBeforeTheWatcherReadsThem(t *testing.T) {
+	broker := testBroker(t) // creates topics on demand, with its own partition count
+	var c config
+	c.define(newFlagSet("topics", noEnv, io.Discard))
+	c.Brokers, c.Redis, c.Partitions = broker.ListenAddrs(), []string{redisserver.ForTest(t).Addr()}, 3
+	if err := c.finish(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client := &kafka.Client{Addr: kafka.TCP(c.Brokers...)}
+	_, err := withPipeline(ctx, &c, nil, prometheus.NewRegistry(), slog.New(slog.DiscardHandler), false,
+		func(ctx context.Context, _ *outputWatch) error {
+			meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{c.Topics.Recommendations, c.Topics.Interactions}})
+			if err != nil {
+				return err
+			}
+			for _, topic := range meta.Topics {
+				if topic.Error != nil || len(topic.Partitions) != 3 {
+					t.Errorf("topic %s: %d partitions (error %v) as the watcher starts; want 3", topic.Name, len(topic.Partitions), topic.Error)
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -97,7 +97,7 @@ func driveDemo(ctx context.Context, c *config, gen *synth.Generator, events []sc
 	rdb := c.redisClient()
 	defer rdb.Close()
 	store := features.New(rdb, c.Store)
-	if err := prepare(ctx, c, gen.Catalog()); err != nil {
+	if err := sendCatalog(ctx, c.Brokers, c.Topics.Catalog, gen.Catalog()); err != nil {
 		return err
 	}
 	split := len(events) * 7 / 10

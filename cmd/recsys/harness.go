@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/recsys/recsys/features/redisserver"
-	"github.com/recsys/recsys/schemas"
 )
 
 // embedded is the zero-setup infrastructure of `recsys demo` and `recsys
@@ -40,11 +39,17 @@ func (e *embedded) Close() {
 	e.broker.Close()
 }
 
-// withPipeline runs the stages named and an output watcher (keeping each
-// user's latest list when keepLists) while drive runs, then stops them. An
-// error of drive, of a stage or of the watcher is returned.
+// withPipeline creates the topics, then runs the stages named and an output
+// watcher (keeping each user's latest list when keepLists) while drive runs,
+// and stops them. An error of drive, of a stage or of the watcher is returned.
 func withPipeline(ctx context.Context, c *config, stages []string, reg *prometheus.Registry, log *slog.Logger, keepLists bool,
 	drive func(ctx context.Context, watch *outputWatch) error) (*outputWatch, error) {
+	// Topics first: a reader that asks for a missing topic can have a broker
+	// that creates topics on demand (as the embedded one and Kafka's default
+	// do) make it with the broker's partition count instead of c.Partitions.
+	if err := createTopics(ctx, c, slog.New(slog.DiscardHandler)); err != nil {
+		return nil, err
+	}
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	g, gctx := errgroup.WithContext(pctx)
@@ -59,14 +64,4 @@ func withPipeline(ctx context.Context, c *config, stages []string, reg *promethe
 		return watch, err
 	}
 	return watch, nil
-}
-
-// prepare creates the topics and publishes the catalog.
-func prepare(ctx context.Context, c *config, catalog []schemas.Product) error {
-	if err := waitFor(ctx, slog.New(slog.DiscardHandler), "topics", func(ctx context.Context) error {
-		return ensureTopics(ctx, c.kafka.Transport, c.Brokers, topicSpecs(c.Topics, c.Partitions, c.Trainer.Window))
-	}); err != nil {
-		return err
-	}
-	return sendCatalog(ctx, c.Brokers, c.Topics.Catalog, catalog)
 }

@@ -61,8 +61,7 @@ func runPipeline(ctx context.Context, c *config, which []string, log *slog.Logge
 		return err
 	}
 	if c.CreateTopics {
-		specs := append(topicSpecs(c.Topics, c.Partitions, c.Trainer.Window), shadowTopics(c)...)
-		if err := waitFor(ctx, log, "kafka", func(ctx context.Context) error { return ensureTopics(ctx, c.kafka.Transport, c.Brokers, specs) }); err != nil {
+		if err := createTopics(ctx, c, log); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -29,6 +30,12 @@ func topicSpecs(t topics, partitions int, trainWindow time.Duration) []kafka.Top
 		spec(t.Models, 1, retention(365*24*time.Hour)),
 		spec(t.Catalog, partitions, compact),
 	}
+}
+
+// createTopics creates the topics of c's stages, waiting for the brokers.
+func createTopics(ctx context.Context, c *config, log *slog.Logger) error {
+	specs := append(topicSpecs(c.Topics, c.Partitions, c.Trainer.Window), shadowTopics(c)...)
+	return waitFor(ctx, log, "kafka", func(ctx context.Context) error { return ensureTopics(ctx, c.kafka.Transport, c.Brokers, specs) })
 }
 
 // ensureTopics creates missing topics; existing ones are left as they are.
