@@ -116,48 +116,80 @@ type UserProduct struct{ User, Product string }
 // last recommended the product to the user, in one round trip of one HMGET
 // per user and role. Lookups with an empty user are skipped.
 func (s *Store) Exposures(ctx context.Context, lookups []UserProduct) ([][]Exposed, error) {
-	out := make([][]Exposed, len(lookups))
-	byUser := map[string][]int{}
-	var users []string
-	for k, l := range lookups {
-		if l.User == "" {
-			continue
-		}
-		if _, ok := byUser[l.User]; !ok {
-			users = append(users, l.User)
-		}
-		byUser[l.User] = append(byUser[l.User], k)
-	}
-	if len(users) == 0 {
-		return out, nil
-	}
-	roles := []string{RoleServing, RoleShadow}
 	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.SliceCmd, 0, len(roles)*len(users))
-	for _, u := range users {
-		fields := make([]string, len(byUser[u]))
-		for j, k := range byUser[u] {
-			fields[j] = lookups[k].Product
-		}
-		for _, r := range roles {
-			cmds = append(cmds, pipe.HMGet(ctx, s.userKey(u, "exposed:"+r), fields...))
-		}
+	q := s.queueExposed(ctx, pipe, lookups)
+	if pipe.Len() == 0 {
+		return q.result(), nil
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("reading exposures: %w", err)
 	}
-	for i, u := range users {
-		for j, r := range roles {
-			for f, v := range cmds[i*len(roles)+j].Val() {
+	return q.result(), nil
+}
+
+// UsersAndExposures is Users and Exposures in one round trip.
+func (s *Store) UsersAndExposures(ctx context.Context, ids []string, n int, lookups []UserProduct) ([]User, [][]Exposed, error) {
+	pipe := s.rdb.Pipeline()
+	users := s.queueUsers(ctx, pipe, ids, n)
+	exposed := s.queueExposed(ctx, pipe, lookups)
+	if pipe.Len() > 0 {
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return nil, nil, fmt.Errorf("reading users and exposures: %w", err)
+		}
+	}
+	return users.result(), exposed.result(), nil
+}
+
+// exposedRead is the queued commands of Exposures.
+type exposedRead struct {
+	n      int // lookups
+	users  []string
+	byUser map[string][]int // user → indexes of their lookups
+	cmds   []*redis.SliceCmd
+}
+
+var exposureRoles = []string{RoleServing, RoleShadow}
+
+// queueExposed adds the commands of Exposures to pipe.
+func (s *Store) queueExposed(ctx context.Context, pipe redis.Pipeliner, lookups []UserProduct) exposedRead {
+	q := exposedRead{n: len(lookups), byUser: map[string][]int{}}
+	for k, l := range lookups {
+		if l.User == "" {
+			continue
+		}
+		if _, ok := q.byUser[l.User]; !ok {
+			q.users = append(q.users, l.User)
+		}
+		q.byUser[l.User] = append(q.byUser[l.User], k)
+	}
+	q.cmds = make([]*redis.SliceCmd, 0, len(exposureRoles)*len(q.users))
+	for _, u := range q.users {
+		fields := make([]string, len(q.byUser[u]))
+		for j, k := range q.byUser[u] {
+			fields[j] = lookups[k].Product
+		}
+		for _, r := range exposureRoles {
+			q.cmds = append(q.cmds, pipe.HMGet(ctx, s.userKey(u, "exposed:"+r), fields...))
+		}
+	}
+	return q
+}
+
+// result reads the exposures from the executed commands.
+func (q exposedRead) result() [][]Exposed {
+	out := make([][]Exposed, q.n)
+	for i, u := range q.users {
+		for j, r := range exposureRoles {
+			for f, v := range q.cmds[i*len(exposureRoles)+j].Val() {
 				str, _ := v.(string)
 				if e, ok := parseExposed(r, str); ok {
-					k := byUser[u][f]
+					k := q.byUser[u][f]
 					out[k] = append(out[k], e)
 				}
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func parseExposed(role, v string) (Exposed, bool) {

@@ -51,26 +51,44 @@ func (s *Store) History(ctx context.Context, user string, n int) ([]Entry, error
 // Users reads history (last n events, at most HistoryLen), purchases and the
 // SeenLen most recently seen items for each user in one pipelined round trip.
 func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) {
-	n = min(n, s.cfg.HistoryLen)
 	pipe := s.rdb.Pipeline()
-	type cmds struct {
-		hist, bought *redis.ZSliceCmd
-		seen         *redis.StringSliceCmd
+	q := s.queueUsers(ctx, pipe, ids, n)
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("reading users: %w", err)
 	}
-	all := make([]cmds, len(ids))
+	return q.result(), nil
+}
+
+// usersRead is the queued commands of Users.
+type usersRead struct {
+	ids  []string
+	cmds []userCmds
+}
+
+type userCmds struct {
+	hist, bought *redis.ZSliceCmd
+	seen         *redis.StringSliceCmd
+}
+
+// queueUsers adds the commands of Users to pipe.
+func (s *Store) queueUsers(ctx context.Context, pipe redis.Pipeliner, ids []string, n int) usersRead {
+	n = min(n, s.cfg.HistoryLen)
+	q := usersRead{ids: ids, cmds: make([]userCmds, len(ids))}
 	for k, id := range ids {
-		all[k] = cmds{
+		q.cmds[k] = userCmds{
 			hist:   pipe.ZRangeWithScores(ctx, s.userKey(id, "hist"), int64(-n), -1),
 			bought: pipe.ZRangeWithScores(ctx, s.userKey(id, "bought"), 0, -1),
 			seen:   pipe.ZRange(ctx, s.userKey(id, "seen"), int64(-s.cfg.SeenLen), -1),
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
-		return nil, fmt.Errorf("reading users: %w", err)
-	}
-	users := make([]User, len(ids))
-	for k, c := range all {
-		u := User{ID: ids[k], Purchased: timesOf(c.bought.Val()), Seen: setOf(c.seen.Val())}
+	return q
+}
+
+// result reads the users from the executed commands.
+func (q usersRead) result() []User {
+	users := make([]User, len(q.ids))
+	for k, c := range q.cmds {
+		u := User{ID: q.ids[k], Purchased: timesOf(c.bought.Val()), Seen: setOf(c.seen.Val())}
 		for _, z := range c.hist.Val() {
 			if e, ok := parseMember(z.Member.(string), z.Score); ok {
 				u.History = append(u.History, e)
@@ -78,7 +96,7 @@ func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) 
 		}
 		users[k] = u
 	}
-	return users, nil
+	return users
 }
 
 func setOf(members []string) map[string]bool {

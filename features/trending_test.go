@@ -2,6 +2,7 @@ package features_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -116,6 +117,19 @@ func TestExposuresAreRecordedOncePerTriggerAndFound(t *testing.T) {
 	}
 	if len(found[1]) != 0 || len(found[2]) != 0 {
 		t.Errorf("unexpected exposures %+v", found)
+	}
+	// The scorer reads users and exposures in one round trip: the same answers.
+	if _, err := s.Apply(ctx, []schemas.Interaction{interaction("u", "e7", schemas.View, 7, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	users, both, err := s.UsersAndExposures(ctx, []string{"u", "nobody"}, 10,
+		[]features.UserProduct{{User: "u", Product: schemas.ProductGID(2)}, {}, {User: "u", Product: schemas.ProductGID(9)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, _ := s.Users(ctx, []string{"u", "nobody"}, 10)
+	if !reflect.DeepEqual(both, found) || !reflect.DeepEqual(users, alone) || len(users[0].History) != 1 {
+		t.Errorf("together: %+v, %+v; alone: %+v, %+v", users, both, alone, found)
 	}
 }
 

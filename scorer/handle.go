@@ -32,16 +32,12 @@ type work struct {
 }
 
 // handle tallies the events and produces one list per ready trigger (and one
-// per shadow model), caching and recording them for attribution. Round trips
-// that do not depend on each other run concurrently: reading the users and
-// the exposures, then producing while recording and tallying.
+// per shadow model), caching and recording them for attribution. It reads
+// the users and the exposures in one round trip, then produces while it
+// records and tallies.
 func (s *Stage) handle(ctx context.Context, w work) error {
-	var exposed [][]features.Exposed
-	var users []features.User
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { exposed, err = s.store.Exposures(gctx, attributable(w.events)); return err })
-	g.Go(func() (err error) { users, err = s.readUsers(gctx, w.ready); return err })
-	if err := g.Wait(); err != nil {
+	users, exposed, err := s.read(ctx, w)
+	if err != nil {
 		return err
 	}
 	look := s.batchLookup()
@@ -96,18 +92,17 @@ func (s *Stage) emit(ctx context.Context, look *lookup, w work, exposed [][]feat
 	return g.Wait()
 }
 
-func (s *Stage) readUsers(ctx context.Context, ready []trigger) ([]features.User, error) {
-	if len(ready) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(ready))
-	for k, t := range ready {
+// read reads the users of the ready triggers and the lists that recommended
+// the products of the events to their users.
+func (s *Stage) read(ctx context.Context, w work) ([]features.User, [][]features.Exposed, error) {
+	ids := make([]string, len(w.ready))
+	for k, t := range w.ready {
 		ids[k] = t.in.UserID
 	}
 	start := time.Now()
-	users, err := s.store.Users(ctx, ids, s.cfg.HistoryLen)
+	users, exposed, err := s.store.UsersAndExposures(ctx, ids, s.cfg.HistoryLen, attributable(w.events))
 	s.metrics.redis.Observe(time.Since(start).Seconds())
-	return users, err
+	return users, exposed, err
 }
 
 // score builds the lists of the ready triggers with the serving model and,

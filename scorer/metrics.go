@@ -52,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "recsys_scorer_batch_size", Help: "Interactions per scorer batch.", Buckets: prometheus.ExponentialBuckets(1, 2, 15),
 		}),
 		batchSecs: histogram("recsys_scorer_batch_seconds", "Finishing one batch: reading, ranking, producing, recording and committing, retries included."),
-		redis:     histogram("recsys_scorer_redis_seconds", "Reading user state for a batch."),
+		redis:     histogram("recsys_scorer_redis_seconds", "Reading the user state and the exposures of a batch (one round trip)."),
 		produce:   histogram("recsys_scorer_produce_seconds", "Producing a batch of lists."),
 		latency:   histogram("recsys_event_to_recommendation_seconds", "From the input event's Kafka timestamp to its list being produced (lists answered at once)."),
 		attributed: prometheus.NewCounterVec(prometheus.CounterOpts{
