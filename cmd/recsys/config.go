@@ -60,7 +60,7 @@ func (c *config) define(f *flagSet) {
 	f.list(&c.Redis, "redis", "localhost:6379", "Redis host:port; several = Redis Cluster; or one redis://[user[:password]@]host[:port][/db] URL (rediss:// for TLS)")
 	f.str(&c.RedisPassword, "redis-password", "", "Redis password (AUTH)")
 	f.str(&c.Store.Prefix, "prefix", "recsys", "prefix of every Redis key")
-	f.int(&c.Partitions, "partitions", 4, "partitions of topics created at start")
+	f.int(&c.Partitions, "partitions", 4, "partitions of the topics created at start: as many as the consumers of a stage you will run (kafka-go fetches each partition in a loop of its own)")
 	f.boolean(&c.CreateTopics, "create-topics", true, "create missing topics at start")
 	f.str(&c.Topics.Events, "topic-events", "clickstream.events", "input clickstream topic")
 	f.str(&c.Topics.DLQ, "topic-dlq", "clickstream.events.dlq", "dead-letter topic")
