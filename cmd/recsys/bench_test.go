@@ -62,6 +62,9 @@ func number(t *testing.T, out, re string) float64 {
 
 func TestBenchReportsRatesLatencyAndEveryProcess(t *testing.T) {
 	out := runBenchForTest(t, "--rate", "400")
+	if !strings.Contains(out, "2 ingest and 2 scorer workers; topics created with 2 partitions") {
+		t.Errorf("the report does not say how the pipeline ran:\n%s", out)
+	}
 	if in := number(t, out, `(?m)^ingest +(\d+) events/s sustained`); in < 200 || in > 600 {
 		t.Errorf("ingest sustained %v events/s at 400 offered:\n%s", in, out)
 	}
