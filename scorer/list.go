@@ -134,10 +134,6 @@ func (b *builder) fromModel() bool {
 	return false
 }
 
-func candidates(items []schemas.ScoredItem, source string) []candidate {
-	return appendCandidates(make([]candidate, 0, len(items)), items, source)
-}
-
 func appendCandidates(out []candidate, items []schemas.ScoredItem, source string) []candidate {
 	for _, it := range items {
 		out = append(out, candidate{gid: it.ProductGID, score: it.Score, source: source})

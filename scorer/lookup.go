@@ -28,6 +28,9 @@ type lookup struct {
 	// lookup, reused so that a list allocates little more than its result.
 	builder builder
 	lead    []candidate
+	cands   []candidate // the model's candidates of every list of the batch
+	gids    []string    // the products a batch asks fetch for
+	unseen  []string    // fetch's products not read yet
 }
 
 func newLookup(store *features.Store, c *cache) *lookup {
@@ -43,17 +46,19 @@ func (s *Stage) batchLookup() *lookup {
 	}
 	clear(s.look.products)
 	clear(s.look.trending)
+	s.look.cands = s.look.cands[:0]
 	return s.look
 }
 
 // fetch reads the catalog entries of gids not read yet, in one round trip.
 func (l *lookup) fetch(ctx context.Context, gids []string) error {
-	var unseen []string
+	unseen := l.unseen[:0]
 	for _, g := range gids {
 		if _, ok := l.products[g]; !ok {
 			unseen = append(unseen, g)
 		}
 	}
+	defer func() { l.unseen = unseen[:0] }() // neither the cache nor the store keeps it
 	now := time.Now()
 	missing := l.cache.lookupProducts(now, unseen, l.products)
 	if len(missing) == 0 {

@@ -42,9 +42,9 @@ type plan struct {
 // plus a catalog read when a list needs trending.
 func (s *Stage) build(ctx context.Context, model Ranker, reqs []request, look *lookup, extra []string) ([]built, error) {
 	plans := make([]plan, len(reqs))
-	gids := slices.Concat(s.cfg.Pinned, extra)
+	gids := append(append(look.gids[:0], s.cfg.Pinned...), extra...)
 	for k, r := range reqs {
-		plans[k] = s.plan(model, r)
+		plans[k] = s.plan(model, r, look)
 		p := &plans[k]
 		gids = append(gids, recentProducts(r.user.History)...)
 		for _, c := range p.ranked {
@@ -54,6 +54,7 @@ func (s *Stage) build(ctx context.Context, model Ranker, reqs []request, look *l
 			gids = append(gids, c.gid)
 		}
 	}
+	look.gids = gids[:0] // fetch keeps none of them
 	if err := look.fetch(ctx, gids); err != nil {
 		return nil, err
 	}
@@ -80,8 +81,9 @@ func (s *Stage) build(ctx context.Context, model Ranker, reqs []request, look *l
 	return out, nil
 }
 
-// plan ranks Depth×n candidates for one request, without what the rules exclude.
-func (s *Stage) plan(model Ranker, r request) plan {
+// plan ranks Depth×n candidates for one request, without what the rules
+// exclude, in look's room for the batch's candidates.
+func (s *Stage) plan(model Ranker, r request, look *lookup) plan {
 	p := plan{req: r, excluded: s.cfg.Rules.excluded(r.user, r.at), cold: true}
 	if model != nil {
 		exclude := make([]string, 0, len(p.excluded))
@@ -90,7 +92,9 @@ func (s *Stage) plan(model Ranker, r request) plan {
 		}
 		items, reason := model.Rank(r.user.History, s.cfg.Depth*r.n, exclude)
 		p.cold = reason != schemas.ReasonPersonalized
-		p.ranked = candidates(items, SourceModel)
+		start := len(look.cands) // a later append may move look.cands; p.ranked keeps its copy
+		look.cands = appendCandidates(look.cands, items, SourceModel)
+		p.ranked = look.cands[start:len(look.cands):len(look.cands)]
 		for k := range p.ranked {
 			p.ranked[k].score *= s.cfg.Rules.weight(r.user, p.ranked[k].gid)
 		}
