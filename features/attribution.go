@@ -116,15 +116,8 @@ type UserProduct struct{ User, Product string }
 // last recommended the product to the user, in one round trip of one HMGET
 // per user and role. Lookups with an empty user are skipped.
 func (s *Store) Exposures(ctx context.Context, lookups []UserProduct) ([][]Exposed, error) {
-	pipe := s.rdb.Pipeline()
-	q := s.queueExposed(ctx, pipe, lookups)
-	if pipe.Len() == 0 {
-		return q.result(), nil
-	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
-		return nil, fmt.Errorf("reading exposures: %w", err)
-	}
-	return q.result(), nil
+	_, out, err := s.UsersAndExposures(ctx, nil, 0, lookups)
+	return out, err
 }
 
 // UsersAndExposures is Users and Exposures in one round trip.

@@ -2,7 +2,6 @@ package features
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -51,12 +50,8 @@ func (s *Store) History(ctx context.Context, user string, n int) ([]Entry, error
 // Users reads history (last n events, at most HistoryLen), purchases and the
 // SeenLen most recently seen items for each user in one pipelined round trip.
 func (s *Store) Users(ctx context.Context, ids []string, n int) ([]User, error) {
-	pipe := s.rdb.Pipeline()
-	q := s.queueUsers(ctx, pipe, ids, n)
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
-		return nil, fmt.Errorf("reading users: %w", err)
-	}
-	return q.result(), nil
+	users, _, err := s.UsersAndExposures(ctx, ids, n, nil)
+	return users, err
 }
 
 // usersRead is the queued commands of Users.

@@ -19,8 +19,11 @@ func (r *benchReport) print(w io.Writer, bc *benchConfig) {
 		where = "on the brokers and Redis given"
 	}
 	fmt.Fprintf(w, "\n== recsys bench: %s offered for %s; %s ==\n", rateText(bc.rate), bc.duration, where)
-	fmt.Fprintf(w, "pipeline                %d ingest and %d scorer workers; topics created with %d partitions\n",
-		bc.pipeline.IngestWorkers, bc.pipeline.ScorerWorkers, bc.pipeline.Partitions)
+	workers := fmt.Sprintf("%d ingest workers", bc.pipeline.IngestWorkers)
+	if bc.scoring() {
+		workers = fmt.Sprintf("%d ingest and %d scorer workers", bc.pipeline.IngestWorkers, bc.pipeline.ScorerWorkers)
+	}
+	fmt.Fprintf(w, "pipeline                %s; topics created with %d partitions\n", workers, bc.pipeline.Partitions)
 	fmt.Fprintf(w, "sent                    %d events\n", r.sent)
 	if r.exhausted > 0 {
 		fmt.Fprintf(w, "                        the synthetic shop ran out of events after %s: raise --users for a longer run\n", r.exhausted.Round(time.Millisecond))

@@ -123,6 +123,9 @@ func TestBenchMeasuresIngestAlone(t *testing.T) {
 	if in := number(t, out, `(?m)^ingest +(\d+) events/s sustained`); in <= 0 {
 		t.Errorf("ingest %v events/s:\n%s", in, out)
 	}
+	if !strings.Contains(out, "pipeline                2 ingest workers; topics created with 2 partitions") {
+		t.Errorf("the report of ingest alone does not say how it ran:\n%s", out)
+	}
 	if strings.Contains(out, "ran out of events") {
 		t.Errorf("the shop ran out of events before the end of the run:\n%s", out)
 	}
