@@ -50,7 +50,8 @@ func TestPollsLoadASnapshotOnlyWhenTheCurrentPointerMoved(t *testing.T) {
 	h := newHarness(t)
 	h.promote(t, "default", "v1", fixedRanker{version: "v1", items: gids(1, 2, 3)})
 	s, _ := h.start(t, scorer.Config{N: 3, PollInterval: 20 * time.Millisecond})
-	time.Sleep(500 * time.Millisecond) // about 25 polls of an unchanged pointer
+	base := h.gets(t)
+	waitUntil(t, 10*time.Second, "ten polls of an unchanged pointer", func() bool { return h.gets(t) >= base+10 })
 	if n := h.loadCount(); n != 1 {
 		t.Fatalf("%d snapshot loads while the current pointer stayed at v1; want 1", n)
 	}
@@ -58,7 +59,8 @@ func TestPollsLoadASnapshotOnlyWhenTheCurrentPointerMoved(t *testing.T) {
 	waitUntil(t, 10*time.Second, "the poll swaps in v2", func() bool {
 		return s.Current() != nil && s.Current().Version() == "v2"
 	})
-	time.Sleep(200 * time.Millisecond)
+	base = h.gets(t)
+	waitUntil(t, 10*time.Second, "ten more polls", func() bool { return h.gets(t) >= base+10 })
 	if n := h.loadCount(); n != 2 {
 		t.Fatalf("%d snapshot loads after one promotion without an announcement; want 2", n)
 	}

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +56,7 @@ func (r fixedRanker) Rank(_ []features.Entry, n int, exclude []string) ([]schema
 // topics in (interactions, 2 partitions), out, shadow and models.
 type harness struct {
 	brokers []string
+	rdb     *redis.Client
 	store   *features.Store
 	codecs  *schemas.Codecs
 	mu      sync.Mutex
@@ -76,7 +78,7 @@ func newHarness(t *testing.T) *harness {
 	rdb := redis.NewClient(&redis.Options{Addr: redisserver.ForTest(t).Addr()})
 	t.Cleanup(func() { rdb.Close() })
 	codecs, _ := schemas.NewCodecs()
-	return &harness{brokers: cluster.ListenAddrs(), store: features.New(rdb, features.Config{}), codecs: codecs,
+	return &harness{brokers: cluster.ListenAddrs(), rdb: rdb, store: features.New(rdb, features.Config{}), codecs: codecs,
 		models: map[string]scorer.Ranker{}, last: map[string]string{}}
 }
 
@@ -376,4 +378,20 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 			t.Fatalf("timed out after %v waiting until %s", d, what)
 		}
 	}
+}
+
+// gets is how many GET commands the harness's Redis has served (a poll of a
+// model's current pointer is one).
+func (h *harness) gets(t *testing.T) int {
+	t.Helper()
+	info, err := h.rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(info, "cmdstat_get:calls=")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+	return n
 }
