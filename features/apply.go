@@ -41,7 +41,9 @@ func (o Outcome) String() string {
 // sixteenth, and one call takes many users (see Store.usersPerScript). The
 // seen set grows by at most one product per history entry, so its size is
 // read only when the history is trimmed or longer than the seen cap: it
-// stays within its cap plus both slacks.
+// stays within its cap plus both slacks. Times and TTLs go to Redis as the
+// strings they came as: a Lua number passed to redis.call is formatted
+// with sprintf, which cost more than the ZADD it fed.
 // KEYS: per user origin, hist, seen, bought.
 // ARGV: history cap, history slack, seen cap, seen slack, ttl ms, then per
 // user its event count and per event (event id, origin, ts ms, history
@@ -63,12 +65,12 @@ while a <= #ARGV do
       out[#out + 1] = redis.call('HGET', origin, ARGV[i])
     end
     if out[#out] == '' or out[#out] == ARGV[i + 1] then
-      local ts = tonumber(ARGV[i + 2])
+      local ts = ARGV[i + 2]
       redis.call('ZADD', hist, ts, ARGV[i + 3])
       redis.call('ZADD', seen, 'GT', ts, ARGV[i + 4])
       if ARGV[i + 5] == '1' then
         redis.call('ZADD', bought, 'GT', ts, ARGV[i + 4])
-        if ttl > 0 then redis.call('PEXPIRE', bought, ttl) end
+        if ttl > 0 then redis.call('PEXPIRE', bought, ARGV[5]) end
       end
     end
   end
@@ -85,7 +87,7 @@ while a <= #ARGV do
     if c > scap + sslack then redis.call('ZREMRANGEBYRANK', seen, 0, c - scap - 1) end
   end
   if ttl > 0 and redis.call('PTTL', origin) < ttl - ttl / 16 then
-    for k = u - 3, u do redis.call('PEXPIRE', KEYS[k], ttl) end
+    for k = u - 3, u do redis.call('PEXPIRE', KEYS[k], ARGV[5]) end
   end
 end
 return out
